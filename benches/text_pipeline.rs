@@ -1,0 +1,49 @@
+//! Throughput of the text pipeline (normalize + voice cleanup + clauses +
+//! keywords + quality + duplicates) in comments/s.
+//!
+//! The corpus is the `text` field of `examples/feedback.jsonl` (or of the JSONL
+//! file named by `FANKUI_BENCH_CORPUS`), cycled to 6,000 comments.
+//! `benches/compare_jieba.sh` runs this bench and Python jieba over the same
+//! comments in one run and prints the ratio.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use fankui::{Analyzer, Input, PipelineConfig};
+use std::hint::black_box;
+
+const N: usize = 6_000;
+
+fn corpus() -> Vec<(String, bool)> {
+    let path = std::env::var("FANKUI_BENCH_CORPUS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/examples/feedback.jsonl").to_string());
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    let base: Vec<(String, bool)> = data
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            let voice = v.get("source").and_then(|s| s.as_str()) == Some("voice");
+            v.get("text").and_then(|t| t.as_str()).map(|t| (t.to_string(), voice))
+        })
+        .collect();
+    assert!(!base.is_empty(), "no texts in {path}");
+    base.iter().cycle().take(N).cloned().collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let texts = corpus();
+    let inputs: Vec<Input<'_>> =
+        texts.iter().map(|(t, voice)| if *voice { Input::voice(t) } else { Input::new(t) }).collect();
+    let analyzer = Analyzer::new(PipelineConfig::default()).unwrap();
+
+    let mut group = c.benchmark_group("text_pipeline");
+    group.throughput(Throughput::Elements(inputs.len() as u64));
+    group.sample_size(10);
+    group.bench_function("analyze_batch", |b| b.iter(|| black_box(analyzer.analyze_batch(black_box(&inputs)))));
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    group.bench_function("analyze_batch_1_thread", |b| {
+        b.iter(|| one.install(|| black_box(analyzer.analyze_batch(black_box(&inputs)))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,197 @@
+//! `fankui issues`: cluster complaints, detect spikes, print named issues.
+
+use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
+use crate::Outcome;
+use anyhow::Context;
+use fankui::issues::{Feed, RecordFields};
+use fankui::{Analyzer, IssueDetector, IssueOptions, LocalTime, PipelineConfig, RecordMeta, WindowSize};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::Value;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct IssuesArgs {
+    /// Input file: raw feedback or the output of `fankui score --embeddings` (JSONL or CSV); `-` or absent reads standard input.
+    file: Option<String>,
+    /// Input format; by default `.csv` files are CSV and everything else JSONL.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Field holding the comment text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Field holding the record id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Field that marks voice transcripts.
+    #[arg(long, default_value = "source")]
+    source_field: String,
+    /// Field holding the RFC 3339 time.
+    #[arg(long, default_value = "time")]
+    time_field: String,
+    /// Field to count by, finest first (repeatable): --group-field store --group-field region.
+    #[arg(long = "group-field", default_values_t = vec!["store".to_string()])]
+    group_fields: Vec<String>,
+    /// Window length: 1d or 1h.
+    #[arg(long, default_value = "1d")]
+    window: String,
+    /// State file carried between runs (clusters, baselines, issue ids); created when missing.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Only print issues still alerting at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Model directory; default: the bundled model.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Pipeline configuration (JSON), see `PipelineConfig`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Issue-detection options (JSON), see `IssueOptions` (clustering, spike test, severity thresholds).
+    #[arg(long)]
+    issue_config: Option<PathBuf>,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Write JSONL here instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Longest input line accepted, in bytes.
+    #[arg(long, default_value_t = 4 << 20)]
+    max_line_bytes: usize,
+    /// Do not print the summary line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
+    crate::init_threads(args.threads)?;
+    let start = Instant::now();
+    let window: WindowSize = args.window.parse()?;
+    let mut config = match &args.config {
+        Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
+        None => PipelineConfig::default(),
+    };
+    config.scoring = true;
+    if let Some(dir) = &args.model {
+        config.classify.model.dir = Some(dir.clone());
+    }
+    let mut options: IssueOptions = match &args.issue_config {
+        Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
+            .with_context(|| format!("parsing {}", p.display()))?,
+        None => IssueOptions::default(),
+    };
+    options.window = window;
+    options.group_fields = args.group_fields.clone();
+    let since = match &args.since {
+        Some(s) => Some(LocalTime::parse(s)?.window(window)),
+        None => None,
+    };
+
+    let analyzer = Analyzer::new(config).context("building the pipeline")?;
+    let fingerprint = analyzer.classifier().expect("scoring is on").model().fingerprint().to_string();
+    let mut detector = match &args.state {
+        Some(path) => IssueDetector::resume(options, &fingerprint, path)?,
+        None => IssueDetector::new(options, &fingerprint),
+    };
+
+    // Read every record; the stream is processed in time order.
+    let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
+    let path = args.file.as_deref().filter(|p| *p != "-");
+    let format = args.format.unwrap_or_else(|| path.map(Format::from_path).unwrap_or(Format::Jsonl));
+    let reader: Box<dyn BufRead> = match path {
+        Some(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p).with_context(|| format!("opening {p}"))?)),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let mut source: Box<dyn RecordSource> = match format {
+        Format::Jsonl => Box::new(JsonlSource::new(reader, fields, args.max_line_bytes)),
+        Format::Csv => Box::new(CsvSource::new(reader, fields, args.max_line_bytes)?),
+    };
+    let mut record_fields = RecordFields::default();
+    record_fields.id = args.id_field.clone();
+    record_fields.text = args.text_field.clone();
+    record_fields.time = args.time_field.clone();
+    record_fields.source = args.source_field.clone();
+    record_fields.groups = args.group_fields.clone();
+    let mut records: Vec<(RecordMeta, Feed)> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    let mut total = 0usize;
+    let mut items: Vec<Item> = Vec::new();
+    loop {
+        items.clear();
+        let more = source.next_chunk(8192, &mut items).context("reading input")?;
+        for item in items.drain(..) {
+            total += 1;
+            match prepare(item, &record_fields, total) {
+                Ok(r) => records.push(r),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(records.len() as u64).with_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records (eta {eta})")
+                .expect("valid template"),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let summary = detector.process(&analyzer, records, |done| bar.set_position(done as u64)).context("scoring")?;
+    bar.finish_and_clear();
+    errors.extend(summary.errors.iter().map(|(id, e)| format!("record {id}: {e}")));
+    let (windows, junk) = (summary.windows, summary.junk);
+
+    let issues = detector.issues(since);
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    for issue in &issues {
+        serde_json::to_writer(&mut out, issue)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if let Some(path) = &args.state {
+        detector.save(path)?;
+    }
+    if !args.quiet {
+        for e in errors.iter().take(10) {
+            eprintln!("fankui issues: skipped {e}");
+        }
+        let count = |s: fankui::Severity| issues.iter().filter(|i| i.severity == s).count();
+        eprintln!(
+            "fankui issues: {total} records ({} errors, {junk} junk, {} already processed), {windows} windows, {} clusters, {} issues ({} red, {} yellow, {} green) in {:.1} s",
+            errors.len(),
+            detector.skipped_old(),
+            detector.clusterer().clusters().len(),
+            issues.len(),
+            count(fankui::Severity::Red),
+            count(fankui::Severity::Yellow),
+            count(fankui::Severity::Green),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Outcome { failed_records: errors.len() })
+}
+
+/// Time, groups and text (or the earlier analysis) of one record.
+fn prepare(item: Item, fields: &RecordFields, line: usize) -> Result<(RecordMeta, Feed), String> {
+    let id = match &item.id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let record = item.outcome.map_err(|e| format!("record {id}: {e}"))?;
+    let mut obj = record.extra;
+    obj.insert(fields.id.clone(), item.id);
+    obj.insert(fields.text.clone(), Value::String(record.text));
+    if record.voice {
+        obj.insert(fields.source.clone(), Value::String("voice".into()));
+    }
+    Feed::from_json(obj, fields, line).map_err(|(id, e)| format!("record {id}: {e}"))
+}

@@ -1,0 +1,56 @@
+//! The `fankui` command-line tool.
+//!
+//! Exit codes: 0 = every record processed; 2 = the run completed but some
+//! records could not be processed (each has an `error` line in the output);
+//! 1 = the run itself failed (unreadable input, bad options).
+
+mod input;
+mod issues;
+mod score;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "fankui", version, about = "Mine Chinese customer feedback (反馈): clean, segment, score, cluster.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Normalize, split, segment and quality-check every record; one JSON line out per record in.
+    Score(score::ScoreArgs),
+    /// Cluster complaints, detect spikes per store/region/chain and print named issues, most severe first.
+    Issues(issues::IssuesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(args) => score::run(args),
+        Command::Issues(args) => issues::run(args),
+    };
+    match result {
+        Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("fankui: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What a finished run reports to `main`.
+pub struct Outcome {
+    pub failed_records: usize,
+}
+
+/// Sets the size of rayon's global pool (0 = one thread per core).
+pub fn init_threads(threads: usize) -> anyhow::Result<()> {
+    if threads > 0 {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Sentiment and topics from an ONNX model, plus custom topics matched through
+//! the embedding.
+//!
+//! ```no_run
+//! use fankui::{Classifier, ClassifyOptions};
+//! let options = ClassifyOptions::default()
+//!     .with_custom_topic("新品反馈", ["新出的鸡腿堡", "新品好吃吗", "新品上市"]);
+//! let classifier = Classifier::new(options)?;
+//! let out = classifier.classify_batch(&["送餐很快", "薯条凉了"])?;
+//! assert_eq!(out[1].sentiment.label, "negative");
+//! # Ok::<(), fankui::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelConfig, ModelOptions, ModelOutput};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The topic reported when no topic passes its threshold.
+pub const OTHER: &str = "other";
+
+/// Options of a [`Classifier`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ClassifyOptions {
+    /// Which model and how to run it.
+    pub model: ModelOptions,
+    /// Extra topics defined by a handful of example phrases each, matched by
+    /// cosine similarity of embeddings; no retraining needed.
+    pub custom_topics: BTreeMap<String, Vec<String>>,
+    /// Cosine similarity to a custom topic's closest example needed to report it (default 0.6).
+    pub custom_topic_threshold: f32,
+    /// At most this many topics per text, highest first (default 3).
+    pub max_topics: usize,
+}
+
+impl Default for ClassifyOptions {
+    fn default() -> Self {
+        ClassifyOptions {
+            model: ModelOptions::default(),
+            custom_topics: BTreeMap::new(),
+            custom_topic_threshold: 0.6,
+            max_topics: 3,
+        }
+    }
+}
+
+impl ClassifyOptions {
+    /// Sets the model options.
+    pub fn with_model(mut self, model: ModelOptions) -> Self {
+        self.model = model;
+        self
+    }
+    /// Adds a custom topic from example phrases.
+    pub fn with_custom_topic<I, S>(mut self, name: impl Into<String>, examples: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.custom_topics.insert(name.into(), examples.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets the similarity needed for a custom topic.
+    pub fn with_custom_topic_threshold(mut self, threshold: f32) -> Self {
+        self.custom_topic_threshold = threshold;
+        self
+    }
+    /// Sets the most topics reported per text.
+    pub fn with_max_topics(mut self, n: usize) -> Self {
+        self.max_topics = n;
+        self
+    }
+}
+
+/// Sentiment of a text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment {
+    /// The most probable label (`negative`, `neutral`, `positive` for the default model).
+    pub label: String,
+    /// P(positive) − P(negative), in [-1, 1].
+    pub score: f32,
+    /// Probability of each label.
+    pub probs: BTreeMap<String, f32>,
+}
+
+/// One topic of a text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicScore {
+    /// Topic id (`taste`, `delivery`, ..., a custom topic's name, or `other`).
+    pub label: String,
+    /// The model's probability (for custom topics: the cosine similarity).
+    pub score: f32,
+    /// Sentiment label of the text (or clause) the topic was found in.
+    pub sentiment: String,
+}
+
+/// What the classifier says about one text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    /// Sentiment.
+    pub sentiment: Sentiment,
+    /// Topics above their thresholds, highest first; `other` when none is.
+    pub topics: Vec<TopicScore>,
+    /// L2-normalized sentence embedding.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub embedding: Vec<f32>,
+}
+
+/// Scores texts with a model. `Send + Sync`: build once, share between threads.
+pub struct Classifier {
+    model: Model,
+    options: ClassifyOptions,
+    /// Custom topics: name and the normalized embeddings of its examples.
+    custom: Vec<(String, Vec<Vec<f32>>)>,
+}
+
+impl Classifier {
+    /// Loads the model and embeds the custom topics' examples.
+    pub fn new(options: ClassifyOptions) -> Result<Self> {
+        if options.max_topics == 0 {
+            return Err(Error::InvalidOption { option: "max_topics", reason: "must be at least 1".into() });
+        }
+        let model = Model::load(&options.model)?;
+        let mut custom = Vec::with_capacity(options.custom_topics.len());
+        for (name, examples) in &options.custom_topics {
+            if examples.is_empty() {
+                return Err(Error::InvalidOption {
+                    option: "custom_topics",
+                    reason: format!("topic `{name}` has no example phrases"),
+                });
+            }
+            let refs: Vec<&str> = examples.iter().map(String::as_str).collect();
+            let embeddings = model.run(&refs)?.into_iter().map(|o| o.embedding).collect();
+            custom.push((name.clone(), embeddings));
+        }
+        Ok(Classifier { model, options, custom })
+    }
+
+    /// The underlying model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The options this classifier was built with.
+    pub fn options(&self) -> &ClassifyOptions {
+        &self.options
+    }
+
+    /// Classifies one text.
+    pub fn classify(&self, text: &str) -> Result<Classification> {
+        Ok(self.classify_batch(&[text])?.remove(0))
+    }
+
+    /// Classifies texts (whole comments or clauses) in parallel batches; results in input order.
+    pub fn classify_batch(&self, texts: &[&str]) -> Result<Vec<Classification>> {
+        let outputs = self.model.run(texts)?;
+        Ok(outputs.into_iter().map(|o| self.interpret(o)).collect())
+    }
+
+    /// Sentence embeddings only.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        Ok(self.model.run(texts)?.into_iter().map(|o| o.embedding).collect())
+    }
+
+    fn interpret(&self, out: ModelOutput) -> Classification {
+        let config: &ModelConfig = self.model.config();
+        let sentiment = sentiment_of(config, &out.sentiment);
+        let mut topics: Vec<TopicScore> = config
+            .topics
+            .iter()
+            .zip(&out.topics)
+            .filter(|(label, &p)| p >= config.threshold(label))
+            .map(|(label, &p)| TopicScore { label: label.clone(), score: p, sentiment: sentiment.label.clone() })
+            .collect();
+        for (name, examples) in &self.custom {
+            let best = examples.iter().map(|e| dot(e, &out.embedding)).fold(f32::MIN, f32::max);
+            if best >= self.options.custom_topic_threshold {
+                topics.push(TopicScore { label: name.clone(), score: best, sentiment: sentiment.label.clone() });
+            }
+        }
+        topics.sort_by(|a, b| b.score.total_cmp(&a.score));
+        topics.truncate(self.options.max_topics);
+        if topics.is_empty() {
+            let best = out.topics.iter().copied().fold(0.0f32, f32::max);
+            topics.push(TopicScore { label: OTHER.into(), score: 1.0 - best, sentiment: sentiment.label.clone() });
+        }
+        Classification { sentiment, topics, embedding: out.embedding }
+    }
+}
+
+fn sentiment_of(config: &ModelConfig, probs: &[f32]) -> Sentiment {
+    let (best, _) = probs.iter().enumerate().fold((0, f32::MIN), |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc });
+    let prob = |name: &str| config.sentiment.iter().position(|l| l == name).map(|i| probs[i]).unwrap_or(0.0);
+    Sentiment {
+        label: config.sentiment[best].clone(),
+        score: (prob("positive") - prob("negative")).clamp(-1.0, 1.0),
+        probs: config.sentiment.iter().cloned().zip(probs.iter().copied()).collect(),
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,413 @@
+//! Incremental clustering of complaint (and praise) units.
+//!
+//! A unit is one negative (or positive) clause: its embedding and key terms. A
+//! unit joins the most similar existing cluster of its kind when the cosine
+//! similarity to the cluster's centroid, plus a bonus when they share a key
+//! term, reaches [`ClusterOptions::similarity`]; otherwise it starts a new
+//! cluster. New data joins existing clusters: history is never re-clustered.
+//! Candidates come from an inverted index on key terms and topics, so a unit is
+//! compared with a few dozen clusters, not all of them.
+//!
+//! Clusters smaller than [`ClusterOptions::min_size`] or less cohesive than
+//! [`ClusterOptions::min_cohesion`] are background: counted, never reported.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Complaint or praise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A negative clause.
+    Complaint,
+    /// A positive clause.
+    Praise,
+}
+
+impl Kind {
+    /// `complaint` or `praise`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Complaint => "complaint",
+            Kind::Praise => "praise",
+        }
+    }
+}
+
+/// Clustering options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ClusterOptions {
+    /// Similarity (cosine + term bonus) needed to join a cluster (default 0.62).
+    pub similarity: f32,
+    /// Added to the cosine when the unit shares a key term with the cluster (default 0.08).
+    pub term_bonus: f32,
+    /// Clusters with fewer members are background (default 3).
+    pub min_size: u64,
+    /// Clusters whose members are on average less similar to the centroid are too diffuse to report (default 0.5).
+    pub min_cohesion: f32,
+    /// Candidate clusters kept per index entry (default 48).
+    pub candidates_per_key: usize,
+    /// Background clusters with no new member for this many windows are forgotten (default 21).
+    pub forget_after: i64,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            similarity: 0.62,
+            term_bonus: 0.08,
+            min_size: 3,
+            min_cohesion: 0.5,
+            candidates_per_key: 48,
+            forget_after: 21,
+        }
+    }
+}
+
+impl ClusterOptions {
+    /// Sets the similarity needed to join a cluster.
+    pub fn with_similarity(mut self, s: f32) -> Self {
+        self.similarity = s;
+        self
+    }
+    /// Sets the bonus for a shared key term.
+    pub fn with_term_bonus(mut self, b: f32) -> Self {
+        self.term_bonus = b;
+        self
+    }
+    /// Sets the smallest reportable cluster.
+    pub fn with_min_size(mut self, n: u64) -> Self {
+        self.min_size = n;
+        self
+    }
+    /// Sets the least cohesion of a reportable cluster.
+    pub fn with_min_cohesion(mut self, c: f32) -> Self {
+        self.min_cohesion = c;
+        self
+    }
+}
+
+/// One clause to cluster.
+#[derive(Clone, Copy, Debug)]
+pub struct Unit<'a> {
+    /// Complaint or praise.
+    pub kind: Kind,
+    /// L2-normalized embedding.
+    pub embedding: &'a [f32],
+    /// Key terms (content words).
+    pub terms: &'a [String],
+    /// Topic labels from the classifier.
+    pub topics: &'a [String],
+    /// Window the unit belongs to.
+    pub window: i64,
+}
+
+/// A group of units that say the same thing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Stable id, e.g. `c-0000017`.
+    pub id: String,
+    /// Complaint or praise.
+    pub kind: Kind,
+    /// Members so far (over all runs).
+    pub size: u64,
+    /// Key-term counts (the most frequent kept).
+    pub terms: BTreeMap<String, u32>,
+    /// Topic counts.
+    pub topics: BTreeMap<String, u32>,
+    /// Window of the first member.
+    pub first_window: i64,
+    /// Window of the latest member.
+    pub last_window: i64,
+    /// Readable name, fixed the first time the cluster is reported.
+    #[serde(default)]
+    pub name: Option<String>,
+    sum: Vec<f32>,
+    sim_sum: f64,
+}
+
+impl Cluster {
+    /// The L2-normalized mean of the members' embeddings.
+    pub fn centroid(&self) -> Vec<f32> {
+        let norm = self.sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        self.sum.iter().map(|x| x / norm).collect()
+    }
+
+    /// Mean similarity of members to the centroid when they joined (1.0 for a singleton).
+    pub fn cohesion(&self) -> f32 {
+        if self.size <= 1 {
+            1.0
+        } else {
+            (self.sim_sum / (self.size - 1) as f64) as f32
+        }
+    }
+
+    /// The `k` most frequent key terms, most frequent first (ties by term).
+    pub fn top_terms(&self, k: usize) -> Vec<(&str, u32)> {
+        let mut v: Vec<(&str, u32)> = self.terms.iter().map(|(t, &n)| (t.as_str(), n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(k);
+        v
+    }
+
+    /// The most frequent topics, most frequent first.
+    pub fn top_topics(&self, k: usize) -> Vec<&str> {
+        let mut v: Vec<(&str, u32)> = self.topics.iter().map(|(t, &n)| (t.as_str(), n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.into_iter().take(k).map(|(t, _)| t).collect()
+    }
+
+    fn similarity(&self, unit: &Unit<'_>, norm: f32) -> f32 {
+        let dot: f32 = self.sum.iter().zip(unit.embedding).map(|(a, b)| a * b).sum();
+        dot / norm.max(1e-12)
+    }
+
+    fn norm(&self) -> f32 {
+        self.sum.iter().map(|x| x * x).sum::<f32>().sqrt()
+    }
+}
+
+/// The incremental clusterer. Its state serializes, so a nightly job continues
+/// with yesterday's clusters.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Clusterer {
+    options: ClusterOptions,
+    clusters: Vec<Cluster>,
+    next_id: u64,
+    #[serde(skip)]
+    index: HashMap<(Kind, String), Vec<u32>>,
+}
+
+const MAX_TERMS_PER_CLUSTER: usize = 48;
+
+impl Clusterer {
+    /// An empty clusterer.
+    pub fn new(options: ClusterOptions) -> Self {
+        Clusterer { options, clusters: Vec::new(), next_id: 1, index: HashMap::new() }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &ClusterOptions {
+        &self.options
+    }
+
+    /// Replaces the options (e.g. after loading a state file with the caller's current options).
+    pub fn set_options(&mut self, options: ClusterOptions) {
+        self.options = options;
+    }
+
+    /// All clusters, background included.
+    pub fn clusters(&self) -> &[Cluster] {
+        &self.clusters
+    }
+
+    /// Mutable access to one cluster (to fix its name).
+    pub fn cluster_mut(&mut self, i: usize) -> &mut Cluster {
+        &mut self.clusters[i]
+    }
+
+    /// Position of the cluster with `id`.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.clusters.iter().position(|c| c.id == id)
+    }
+
+    /// Whether cluster `i` is big and cohesive enough to report.
+    pub fn is_reportable(&self, i: usize) -> bool {
+        let c = &self.clusters[i];
+        c.size >= self.options.min_size && c.cohesion() >= self.options.min_cohesion
+    }
+
+    /// Adds a unit; returns the index of the cluster it joined or started, and its similarity.
+    pub fn assign(&mut self, unit: &Unit<'_>) -> (usize, f32) {
+        if self.index.is_empty() && !self.clusters.is_empty() {
+            self.rebuild_index();
+        }
+        let mut best: Option<(usize, f32, f32)> = None;
+        let mut seen: Vec<u32> = Vec::with_capacity(64);
+        for key in keys(unit) {
+            let Some(list) = self.index.get(&(unit.kind, key)) else { continue };
+            for &ci in list {
+                if seen.contains(&ci) {
+                    continue;
+                }
+                seen.push(ci);
+                let c = &self.clusters[ci as usize];
+                let cos = c.similarity(unit, c.norm());
+                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
+                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
+                if best.is_none_or(|(_, s, _)| score > s) {
+                    best = Some((ci as usize, score, cos));
+                }
+            }
+        }
+        let (i, sim) = match best {
+            Some((i, score, cos)) if score >= self.options.similarity => {
+                let c = &mut self.clusters[i];
+                for (s, e) in c.sum.iter_mut().zip(unit.embedding) {
+                    *s += e;
+                }
+                c.size += 1;
+                c.sim_sum += f64::from(cos);
+                c.last_window = c.last_window.max(unit.window);
+                (i, cos)
+            }
+            _ => {
+                let id = format!("c-{:07}", self.next_id);
+                self.next_id += 1;
+                self.clusters.push(Cluster {
+                    id,
+                    kind: unit.kind,
+                    size: 1,
+                    terms: BTreeMap::new(),
+                    topics: BTreeMap::new(),
+                    first_window: unit.window,
+                    last_window: unit.window,
+                    name: None,
+                    sum: unit.embedding.to_vec(),
+                    sim_sum: 0.0,
+                });
+                (self.clusters.len() - 1, 1.0)
+            }
+        };
+        let c = &mut self.clusters[i];
+        for t in unit.terms {
+            *c.terms.entry(t.clone()).or_insert(0) += 1;
+        }
+        if c.terms.len() > MAX_TERMS_PER_CLUSTER * 2 {
+            let keep: Vec<String> =
+                c.top_terms(MAX_TERMS_PER_CLUSTER).into_iter().map(|(t, _)| t.to_string()).collect();
+            c.terms.retain(|t, _| keep.contains(t));
+        }
+        for t in unit.topics {
+            *c.topics.entry(t.clone()).or_insert(0) += 1;
+        }
+        self.index_unit(i, unit);
+        (i, sim)
+    }
+
+    fn index_unit(&mut self, i: usize, unit: &Unit<'_>) {
+        let cap = self.options.candidates_per_key.max(1);
+        for key in keys(unit) {
+            let list = self.index.entry((unit.kind, key)).or_default();
+            if list.contains(&(i as u32)) {
+                continue;
+            }
+            list.push(i as u32);
+            if list.len() > cap * 2 {
+                // Keep the biggest clusters, then the most recent.
+                let clusters = &self.clusters;
+                list.sort_by_key(|&c| {
+                    let c = &clusters[c as usize];
+                    std::cmp::Reverse((c.size, c.last_window))
+                });
+                list.truncate(cap);
+            }
+        }
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index.clear();
+        let cap = self.options.candidates_per_key.max(1);
+        let mut order: Vec<usize> = (0..self.clusters.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse((self.clusters[i].size, self.clusters[i].last_window)));
+        for i in order {
+            let c = &self.clusters[i];
+            let ks = c.top_terms(8).into_iter().map(|(t, _)| format!("w:{t}"));
+            let ts = c.top_topics(2).into_iter().map(|t| format!("t:{t}"));
+            for key in ks.chain(ts) {
+                let list = self.index.entry((c.kind, key)).or_default();
+                if list.len() < cap {
+                    list.push(i as u32);
+                }
+            }
+        }
+    }
+
+    /// Forgets background clusters that got no member for `forget_after` windows
+    /// before `now`. Returns the ids forgotten.
+    pub fn forget_stale(&mut self, now: i64) -> Vec<String> {
+        let min_size = self.options.min_size;
+        let horizon = now - self.options.forget_after;
+        let mut gone = Vec::new();
+        self.clusters.retain(|c| {
+            let keep = c.size >= min_size || c.last_window >= horizon;
+            if !keep {
+                gone.push(c.id.clone());
+            }
+            keep
+        });
+        if !gone.is_empty() {
+            self.rebuild_index();
+        }
+        gone
+    }
+}
+
+/// Index keys of a unit: its terms and topics.
+fn keys<'a>(unit: &'a Unit<'a>) -> impl Iterator<Item = String> + 'a {
+    unit.terms
+        .iter()
+        .map(|t| format!("w:{t}"))
+        .chain(unit.topics.iter().filter(|t| t.as_str() != crate::classify::OTHER).map(|t| format!("t:{t}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit<'a>(e: &'a [f32], terms: &'a [String]) -> Unit<'a> {
+        Unit { kind: Kind::Complaint, embedding: e, terms, topics: &[], window: 0 }
+    }
+
+    fn norm(v: [f32; 3]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn similar_units_join_and_different_ones_start_clusters() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let fries: Vec<String> = vec!["薯条".into()];
+        let hair: Vec<String> = vec!["头发".into()];
+        let a = c.assign(&unit(&norm([1.0, 0.1, 0.0]), &fries)).0;
+        let b = c.assign(&unit(&norm([0.9, 0.2, 0.0]), &fries)).0;
+        let h = c.assign(&unit(&norm([0.0, 0.1, 1.0]), &hair)).0;
+        assert_eq!(a, b);
+        assert_ne!(a, h);
+        assert_eq!(c.clusters()[a].size, 2);
+        assert_eq!(c.clusters()[a].top_terms(1)[0].0, "薯条");
+    }
+
+    #[test]
+    fn complaints_and_praise_never_mix() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let t: Vec<String> = vec!["汉堡".into()];
+        let e = norm([1.0, 0.0, 0.0]);
+        let a = c.assign(&unit(&e, &t)).0;
+        let p = c.assign(&Unit { kind: Kind::Praise, ..unit(&e, &t) }).0;
+        assert_ne!(a, p);
+    }
+
+    #[test]
+    fn state_round_trips_and_keeps_assigning_to_old_clusters() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let t: Vec<String> = vec!["薯条".into()];
+        let a = c.assign(&unit(&norm([1.0, 0.1, 0.0]), &t)).0;
+        let json = serde_json::to_string(&c).unwrap();
+        let mut back: Clusterer = serde_json::from_str(&json).unwrap();
+        let b = back.assign(&unit(&norm([1.0, 0.15, 0.0]), &t)).0;
+        assert_eq!(back.clusters()[b].id, c.clusters()[a].id);
+    }
+
+    #[test]
+    fn stale_background_clusters_are_forgotten() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let t: Vec<String> = vec!["可乐".into()];
+        c.assign(&unit(&norm([1.0, 0.0, 0.0]), &t));
+        assert!(c.forget_stale(5).is_empty());
+        assert_eq!(c.forget_stale(100).len(), 1);
+        assert!(c.clusters().is_empty());
+    }
+}

@@ -1,0 +1,732 @@
+//! Named issues: complaint (and praise) clusters whose counts spike.
+//!
+//! [`IssueDetector`] takes analyzed records window by window (in time order),
+//! turns their negative clauses into complaint units (positive ones into praise
+//! units), clusters them incrementally ([`crate::cluster`]), tests each
+//! cluster's count per store, region and the whole chain against its own
+//! history ([`crate::spike`]), and groups alerts into issues with a stable id,
+//! a readable name ("薯条·味道怪"), a severity, counts, groups and examples.
+//! Its state (clusters, baselines, issue ids) saves to a file so the next run
+//! continues where this one stopped.
+
+pub mod naming;
+mod state;
+
+use crate::cluster::{ClusterOptions, Clusterer, Kind, Unit};
+use crate::error::Result;
+use crate::pipeline::{Analysis, Analyzer, Input, Source};
+use crate::quality::QualityFlag;
+use crate::segment::Segmenter;
+use crate::spike::{Alert, Group, Observation, SpikeDetector, SpikeOptions, CHAIN};
+use crate::window::{format_window, LocalTime, WindowSize};
+use serde::{Deserialize, Serialize};
+use state::State;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// How urgent an issue is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth a look.
+    Green,
+    /// Needs attention.
+    Yellow,
+    /// Open a ticket that must be answered within 24 hours.
+    Red,
+}
+
+/// Thresholds of the severities; chains set their own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SeverityOptions {
+    /// Red: an alert at least this strong (`-log10 p`, default 10) ...
+    pub red_score: f64,
+    /// ... with at least this many reports in the window (default 10).
+    pub red_min_count: u64,
+    /// Yellow: an alert at least this strong (default 5) ...
+    pub yellow_score: f64,
+    /// ... with at least this many reports (default 5).
+    pub yellow_min_count: u64,
+    /// Topics that are red as soon as they alert with `red_topic_min_count` reports (default: hygiene).
+    pub red_topics: Vec<String>,
+    /// Reports needed for a red topic (default 3).
+    pub red_topic_min_count: u64,
+}
+
+impl Default for SeverityOptions {
+    fn default() -> Self {
+        SeverityOptions {
+            red_score: 10.0,
+            red_min_count: 10,
+            yellow_score: 5.0,
+            yellow_min_count: 5,
+            red_topics: vec!["hygiene".into()],
+            red_topic_min_count: 3,
+        }
+    }
+}
+
+/// Options of issue detection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct IssueOptions {
+    /// Window length (default one day).
+    pub window: WindowSize,
+    /// Record fields to count by, finest first (e.g. `["store", "region"]`); the whole chain is always counted.
+    pub group_fields: Vec<String>,
+    /// Clustering.
+    pub cluster: ClusterOptions,
+    /// Spike tests.
+    pub spike: SpikeOptions,
+    /// Severities.
+    pub severity: SeverityOptions,
+    /// Representative examples per issue (default 5).
+    pub examples: usize,
+    /// Alerts of one cluster at most this many windows apart belong to one issue (default 2).
+    pub episode_gap: i64,
+    /// Track praise too (default true).
+    pub praise: bool,
+}
+
+impl Default for IssueOptions {
+    fn default() -> Self {
+        IssueOptions {
+            window: WindowSize::Day,
+            group_fields: vec!["store".into()],
+            cluster: ClusterOptions::default(),
+            spike: SpikeOptions::default(),
+            severity: SeverityOptions::default(),
+            examples: 5,
+            episode_gap: 2,
+            praise: true,
+        }
+    }
+}
+
+impl IssueOptions {
+    /// Sets the window length.
+    pub fn with_window(mut self, window: WindowSize) -> Self {
+        self.window = window;
+        self
+    }
+    /// Sets the group fields, finest first.
+    pub fn with_group_fields<I, S>(mut self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.group_fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets the clustering options.
+    pub fn with_cluster(mut self, options: ClusterOptions) -> Self {
+        self.cluster = options;
+        self
+    }
+    /// Sets the spike-test options.
+    pub fn with_spike(mut self, options: SpikeOptions) -> Self {
+        self.spike = options;
+        self
+    }
+    /// Sets the severity thresholds.
+    pub fn with_severity(mut self, options: SeverityOptions) -> Self {
+        self.severity = options;
+        self
+    }
+}
+
+/// Where and when a record was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordMeta {
+    /// Record id.
+    pub id: String,
+    /// Local time.
+    pub time: LocalTime,
+    /// Values of the group fields, in [`IssueOptions::group_fields`] order (`None` when missing).
+    pub groups: Vec<Option<String>>,
+}
+
+/// A group's share of an issue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupCount {
+    /// Field name.
+    pub field: String,
+    /// Field value.
+    pub value: String,
+    /// Reports from this group.
+    pub count: u64,
+}
+
+/// A representative report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// Record id.
+    pub id: String,
+    /// The clause.
+    pub text: String,
+}
+
+/// One record to feed to [`IssueDetector::process`]: raw text, or the analysis an
+/// earlier `fankui score --embeddings` made (then nothing is scored twice).
+#[derive(Clone, Debug)]
+pub enum Feed {
+    /// Text to analyze and score.
+    Text {
+        /// The raw text.
+        text: String,
+        /// Typed or voice.
+        source: Source,
+    },
+    /// An analysis with clause embeddings.
+    Analyzed(Box<Analysis>),
+}
+
+/// Which fields of a JSON record hold what, for [`Feed::from_json`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RecordFields {
+    /// Record id (default `id`).
+    pub id: String,
+    /// Text (default `text`).
+    pub text: String,
+    /// RFC 3339 time (default `time`).
+    pub time: String,
+    /// Voice marker (default `source`).
+    pub source: String,
+    /// Group fields, finest first (default `["store"]`).
+    pub groups: Vec<String>,
+}
+
+impl Default for RecordFields {
+    fn default() -> Self {
+        RecordFields {
+            id: "id".into(),
+            text: "text".into(),
+            time: "time".into(),
+            source: "source".into(),
+            groups: vec!["store".into()],
+        }
+    }
+}
+
+impl Feed {
+    /// Reads one JSON record: raw feedback, or a line of `fankui score --embeddings`
+    /// output (reused as is). `line` is the record's position, its id when it has none.
+    pub fn from_json(
+        mut obj: serde_json::Map<String, serde_json::Value>,
+        fields: &RecordFields,
+        line: usize,
+    ) -> std::result::Result<(RecordMeta, Feed), (String, String)> {
+        use serde_json::Value;
+        let id = match obj.get(&fields.id) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => line.to_string(),
+            Some(other) => other.to_string(),
+        };
+        let fail = |reason: String| (id.clone(), reason);
+        let time = match obj.get(&fields.time) {
+            Some(Value::String(s)) => LocalTime::parse(s).map_err(|e| fail(e.to_string()))?,
+            Some(_) => return Err(fail(format!("field `{}` is not a string", fields.time))),
+            None => return Err(fail(format!("missing field `{}`", fields.time))),
+        };
+        let groups = fields
+            .groups
+            .iter()
+            .map(|f| match obj.get(f) {
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect();
+        let voice = obj.get(&fields.source).and_then(Value::as_str).map(Source::from_field) == Some(Source::Voice);
+        let text = match obj.remove(&fields.text) {
+            Some(Value::String(s)) => s,
+            None => return Err(fail(format!("missing field `{}`", fields.text))),
+            Some(_) => return Err(fail(format!("field `{}` is not a string", fields.text))),
+        };
+        let meta = RecordMeta { id: id.clone(), time, groups };
+        let scored = obj
+            .get("clauses")
+            .and_then(Value::as_array)
+            .is_some_and(|cs| !cs.is_empty() && cs.iter().all(|c| c.get("embedding").is_some()));
+        if scored && obj.contains_key("quality") {
+            obj.insert("text".into(), Value::String(text.clone()));
+            if let Ok(a) = serde_json::from_value::<Analysis>(Value::Object(obj)) {
+                return Ok((meta, Feed::Analyzed(Box::new(a))));
+            }
+        }
+        let source = if voice { Source::Voice } else { Source::Text };
+        Ok((meta, Feed::Text { text, source }))
+    }
+}
+
+/// What [`IssueDetector::process`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ProcessSummary {
+    /// Records fed.
+    pub records: usize,
+    /// Records flagged as junk (not counted).
+    pub junk: usize,
+    /// Windows processed.
+    pub windows: usize,
+    /// Records that could not be analyzed, with the reason.
+    pub errors: Vec<(String, String)>,
+}
+
+/// A named issue, ready for a ticketing system.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Issue {
+    /// Stable id: the same issue keeps it across runs (cluster id + first alert window).
+    pub id: String,
+    /// Readable name, e.g. `薯条·味道怪`.
+    pub name: String,
+    /// Top keywords of the cluster.
+    pub keywords: Vec<String>,
+    /// Complaint or praise.
+    pub kind: Kind,
+    /// Red, yellow or green.
+    pub severity: Severity,
+    /// The classifier's topics for the cluster, most frequent first.
+    pub topics: Vec<String>,
+    /// First alerting window.
+    pub start: String,
+    /// Last alerting window.
+    pub end: String,
+    /// Reports in the issue's windows (this run).
+    pub count: u64,
+    /// Chain-wide count expected from history over the same windows.
+    pub expected: f64,
+    /// Strongest test statistic, `-log10 p`.
+    pub score: f64,
+    /// Reports per group value, largest first.
+    pub groups: Vec<GroupCount>,
+    /// The groups whose counts spiked.
+    pub alerts: Vec<GroupCount>,
+    /// Every member record id (this run).
+    pub record_ids: Vec<String>,
+    /// Representative reports.
+    pub examples: Vec<Example>,
+    /// The cluster behind the issue.
+    pub cluster: String,
+}
+
+/// An issue's life: consecutive alerts of one cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Episode {
+    id: String,
+    cluster: String,
+    kind: Kind,
+    start: i64,
+    end: i64,
+    severity: Severity,
+    score: f64,
+    alerts: Vec<Alert>,
+}
+
+/// One clause assigned to a cluster during this run.
+#[derive(Clone, Debug)]
+struct Member {
+    record: u32,
+    cluster: String,
+    window: i64,
+    similarity: f32,
+    text: String,
+}
+
+/// Finds named issues in a stream of analyzed records. Feed windows in time order.
+pub struct IssueDetector {
+    options: IssueOptions,
+    state: State,
+    records: Vec<RecordMeta>,
+    members: Vec<Member>,
+    /// Chain-level (count, expected) per cluster per window, this run.
+    chain_stats: HashMap<(String, i64), (u64, f64)>,
+    touched: BTreeSet<String>,
+    skipped_old: usize,
+}
+
+impl IssueDetector {
+    /// A detector without history. `model` is the fingerprint of the model that
+    /// makes the embeddings ([`crate::Model::fingerprint`]).
+    pub fn new(options: IssueOptions, model: &str) -> Self {
+        let state = State {
+            format: state::FORMAT.into(),
+            version: state::VERSION,
+            model: model.into(),
+            window: options.window,
+            group_fields: options.group_fields.clone(),
+            clusterer: Clusterer::new(options.cluster.clone()),
+            spikes: SpikeDetector::new(options.spike.clone(), options.window),
+            episodes: Vec::new(),
+        };
+        Self::from_state(options, state)
+    }
+
+    /// Continues from a state file (or starts fresh when `path` does not exist).
+    /// A state from another model, window size or group fields is refused.
+    pub fn resume(options: IssueOptions, model: &str, path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Ok(Self::new(options, model));
+        }
+        let mut state = State::load(path, model, options.window, &options.group_fields)?;
+        state.clusterer.set_options(options.cluster.clone());
+        state.spikes.set_options(options.spike.clone());
+        Ok(Self::from_state(options, state))
+    }
+
+    fn from_state(options: IssueOptions, state: State) -> Self {
+        IssueDetector {
+            options,
+            state,
+            records: Vec::new(),
+            members: Vec::new(),
+            chain_stats: HashMap::new(),
+            touched: BTreeSet::new(),
+            skipped_old: 0,
+        }
+    }
+
+    /// Saves the state atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        self.state.save(path)
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &IssueOptions {
+        &self.options
+    }
+
+    /// The latest window processed (over all runs).
+    pub fn last_window(&self) -> Option<i64> {
+        self.state.spikes.last_window()
+    }
+
+    /// Records skipped because their window had already been processed by an earlier run.
+    pub fn skipped_old(&self) -> usize {
+        self.skipped_old
+    }
+
+    /// Clusters (background included).
+    pub fn clusterer(&self) -> &Clusterer {
+        &self.state.clusterer
+    }
+
+    /// Sorts `records` by time, analyzes those given as text (in parallel chunks),
+    /// and adds them window by window. `progress` is called with the number of
+    /// records done after each window.
+    pub fn process(
+        &mut self,
+        analyzer: &Analyzer,
+        mut records: Vec<(RecordMeta, Feed)>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<ProcessSummary> {
+        records.sort_by_key(|(meta, _)| meta.time);
+        let size = self.options.window;
+        let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
+        let mut dup_index = analyzer.duplicate_index();
+        let mut done = 0;
+        let mut rest = records.as_mut_slice();
+        while !rest.is_empty() {
+            let w = rest[0].0.time.window(size);
+            let n = rest.iter().take_while(|(m, _)| m.time.window(size) == w).count();
+            let (this, tail) = rest.split_at_mut(n);
+            rest = tail;
+            let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(n);
+            for chunk in this.chunks_mut(4096) {
+                let raw: Vec<Input<'_>> = chunk
+                    .iter()
+                    .filter_map(|(_, f)| match f {
+                        Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
+                        Feed::Analyzed(_) => None,
+                    })
+                    .collect();
+                let mut scored = analyzer.analyze_batch_with(&raw, &mut dup_index)?.into_iter();
+                for (meta, feed) in chunk.iter_mut() {
+                    let analysis = match feed {
+                        Feed::Text { .. } => match scored.next().expect("one result per text") {
+                            Ok(a) => a,
+                            Err(e) => {
+                                summary.errors.push((meta.id.clone(), e.to_string()));
+                                continue;
+                            }
+                        },
+                        Feed::Analyzed(a) => std::mem::take(a.as_mut()),
+                    };
+                    summary.junk += usize::from(is_junk(&analysis));
+                    batch.push((meta.clone(), analysis));
+                }
+            }
+            self.add_window(w, &batch, analyzer.segmenter());
+            summary.windows += 1;
+            done += n;
+            progress(done);
+        }
+        Ok(summary)
+    }
+
+    /// Adds one window of analyzed records. Windows must come in increasing order;
+    /// a window already processed (by this or an earlier run) is skipped.
+    pub fn add_window(&mut self, window: i64, batch: &[(RecordMeta, Analysis)], segmenter: &Segmenter) -> Vec<Alert> {
+        if self.last_window().is_some_and(|l| window <= l) {
+            self.skipped_old += batch.len();
+            return Vec::new();
+        }
+        let fields = self.options.group_fields.clone();
+        let mut volumes: HashMap<Group, u64> = HashMap::new();
+        // (cluster index) -> records and their finest group value
+        let mut hits: BTreeMap<usize, Vec<(u32, Vec<Option<String>>)>> = BTreeMap::new();
+        for (meta, analysis) in batch {
+            if is_junk(analysis) {
+                continue;
+            }
+            *volumes.entry(Group::chain()).or_insert(0) += 1;
+            for (f, v) in fields.iter().zip(&meta.groups) {
+                if let Some(v) = v {
+                    *volumes.entry(Group::new(f.clone(), v.clone())).or_insert(0) += 1;
+                }
+            }
+            let record = self.records.len() as u32;
+            self.records.push(meta.clone());
+            for clause in &analysis.clauses {
+                let Some(sentiment) = &clause.sentiment else { continue };
+                let kind = match sentiment.label.as_str() {
+                    "negative" => Kind::Complaint,
+                    "positive" if self.options.praise => Kind::Praise,
+                    _ => continue,
+                };
+                if clause.embedding.is_empty() {
+                    continue;
+                }
+                let mut terms: Vec<String> = Vec::new();
+                for w in segmenter.words(&clause.clause.text) {
+                    if !terms.contains(&w) && terms.len() < 8 {
+                        terms.push(w);
+                    }
+                }
+                let topics: Vec<String> = clause.topics.iter().map(|t| t.label.clone()).collect();
+                let unit = Unit { kind, embedding: &clause.embedding, terms: &terms, topics: &topics, window };
+                let (ci, similarity) = self.state.clusterer.assign(&unit);
+                let entry = hits.entry(ci).or_default();
+                if entry.last().map(|(r, _)| *r) != Some(record) {
+                    entry.push((record, meta.groups.clone()));
+                }
+                self.members.push(Member {
+                    record,
+                    cluster: self.state.clusterer.clusters()[ci].id.clone(),
+                    window,
+                    similarity,
+                    text: clause.clause.text.clone(),
+                });
+            }
+        }
+
+        // Count per cluster per group.
+        let mut observations = Vec::new();
+        let mut reportable: HashMap<String, bool> = HashMap::new();
+        for (&ci, recs) in &hits {
+            let cluster_id = self.state.clusterer.clusters()[ci].id.clone();
+            reportable.insert(cluster_id.clone(), self.state.clusterer.is_reportable(ci));
+            let finest = |g: &Vec<Option<String>>| g.first().cloned().flatten();
+            let distinct_all: BTreeSet<Option<String>> = recs.iter().map(|(_, g)| finest(g)).collect();
+            let distinct = if fields.is_empty() { recs.len() } else { distinct_all.len() };
+            let expected = self.state.spikes.expected(&cluster_id, &Group::chain(), window);
+            self.chain_stats.insert((cluster_id.clone(), window), (recs.len() as u64, expected));
+            observations.push(Observation {
+                cluster: cluster_id.clone(),
+                group: Group::chain(),
+                count: recs.len() as u64,
+                distinct_groups: distinct,
+                finest: fields.is_empty(),
+            });
+            for (level, field) in fields.iter().enumerate() {
+                let mut by_value: BTreeMap<&str, (u64, BTreeSet<Option<String>>)> = BTreeMap::new();
+                for (_, g) in recs {
+                    if let Some(Some(v)) = g.get(level) {
+                        let e = by_value.entry(v.as_str()).or_default();
+                        e.0 += 1;
+                        e.1.insert(finest(g));
+                    }
+                }
+                for (value, (count, stores)) in by_value {
+                    observations.push(Observation {
+                        cluster: cluster_id.clone(),
+                        group: Group::new(field.clone(), value),
+                        count,
+                        distinct_groups: stores.len(),
+                        finest: level == 0,
+                    });
+                }
+            }
+        }
+        let clusters = &self.state.clusterer;
+        let first_window = |id: &str| clusters.position(id).map(|i| clusters.clusters()[i].first_window);
+        let alerts = self.state.spikes.process_window(window, &observations, &volumes, &first_window);
+        let alerts: Vec<Alert> =
+            alerts.into_iter().filter(|a| reportable.get(&a.cluster).copied().unwrap_or(false)).collect();
+        for alert in &alerts {
+            self.record_alert(alert);
+        }
+        let forgotten = self.state.clusterer.forget_stale(window);
+        self.state.spikes.forget(&forgotten);
+        alerts
+    }
+
+    fn record_alert(&mut self, alert: &Alert) {
+        let Some(ci) = self.state.clusterer.position(&alert.cluster) else { return };
+        let kind = self.state.clusterer.clusters()[ci].kind;
+        let topics: Vec<String> =
+            self.state.clusterer.clusters()[ci].top_topics(2).into_iter().map(str::to_string).collect();
+        let severity = self.severity(kind, &topics, alert);
+        let gap = self.options.episode_gap;
+        let size = self.options.window;
+        let episode = match self
+            .state
+            .episodes
+            .iter_mut()
+            .rev()
+            .find(|e| e.cluster == alert.cluster && alert.window - e.end <= gap)
+        {
+            Some(e) => e,
+            None => {
+                self.state.episodes.push(Episode {
+                    id: format!("{}-{}", alert.cluster, format_window(alert.window, size)),
+                    cluster: alert.cluster.clone(),
+                    kind,
+                    start: alert.window,
+                    end: alert.window,
+                    severity,
+                    score: alert.score,
+                    alerts: Vec::new(),
+                });
+                self.state.episodes.last_mut().expect("just pushed")
+            }
+        };
+        episode.end = episode.end.max(alert.window);
+        episode.severity = episode.severity.max(severity);
+        episode.score = episode.score.max(alert.score);
+        episode.alerts.push(alert.clone());
+        self.touched.insert(episode.id.clone());
+        if self.state.clusterer.clusters()[ci].name.is_none() {
+            let name = self.name_cluster(ci);
+            self.state.clusterer.cluster_mut(ci).name = Some(name);
+        }
+    }
+
+    fn severity(&self, kind: Kind, topics: &[String], alert: &Alert) -> Severity {
+        if kind == Kind::Praise {
+            return Severity::Green;
+        }
+        let s = &self.options.severity;
+        let red_topic = topics.first().is_some_and(|t| s.red_topics.contains(t));
+        if (alert.score >= s.red_score && alert.count >= s.red_min_count) || (red_topic && alert.count >= s.red_topic_min_count)
+        {
+            Severity::Red
+        } else if alert.score >= s.yellow_score && alert.count >= s.yellow_min_count {
+            Severity::Yellow
+        } else {
+            Severity::Green
+        }
+    }
+
+    fn name_cluster(&self, ci: usize) -> String {
+        let c = &self.state.clusterer.clusters()[ci];
+        let texts: Vec<&str> = self.members.iter().filter(|m| m.cluster == c.id).map(|m| m.text.as_str()).collect();
+        let terms: Vec<&str> = c.top_terms(5).into_iter().map(|(t, _)| t).collect();
+        naming::name(&texts, &terms, &c.top_topics(2))
+    }
+
+    /// The issues this run alerted on (including ones continuing from earlier
+    /// runs), most severe first, then strongest. With `since`, only issues whose
+    /// last alert is at or after that window.
+    pub fn issues(&self, since: Option<i64>) -> Vec<Issue> {
+        let size = self.options.window;
+        let mut out: Vec<Issue> = self
+            .state
+            .episodes
+            .iter()
+            .filter(|e| self.touched.contains(&e.id))
+            .filter(|e| since.is_none_or(|s| e.end >= s))
+            .filter_map(|e| self.issue(e, size))
+            .collect();
+        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    fn issue(&self, e: &Episode, size: WindowSize) -> Option<Issue> {
+        let ci = self.state.clusterer.position(&e.cluster)?;
+        let c = &self.state.clusterer.clusters()[ci];
+        let members: Vec<&Member> =
+            self.members.iter().filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end).collect();
+        let mut record_ids: Vec<String> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut group_counts: BTreeMap<(usize, String), u64> = BTreeMap::new();
+        for m in &members {
+            if seen.insert(m.record) {
+                let meta = &self.records[m.record as usize];
+                record_ids.push(meta.id.clone());
+                for (level, v) in meta.groups.iter().enumerate() {
+                    if let Some(v) = v {
+                        *group_counts.entry((level, v.clone())).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<GroupCount> = group_counts
+            .into_iter()
+            .map(|((level, value), count)| GroupCount { field: self.options.group_fields[level].clone(), value, count })
+            .collect();
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
+        groups.truncate(20);
+        let mut ranked: Vec<&Member> = members.clone();
+        ranked.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.record.cmp(&b.record)));
+        let mut examples: Vec<Example> = Vec::new();
+        for m in ranked {
+            if examples.len() >= self.options.examples {
+                break;
+            }
+            if !examples.iter().any(|x| x.text == m.text) {
+                examples.push(Example { id: self.records[m.record as usize].id.clone(), text: m.text.clone() });
+            }
+        }
+        let (count_hist, expected) = (e.start..=e.end)
+            .filter_map(|w| self.chain_stats.get(&(e.cluster.clone(), w)))
+            .fold((0u64, 0.0f64), |(n, x), (c, l)| (n + c, x + l));
+        let mut alerts: Vec<GroupCount> = e
+            .alerts
+            .iter()
+            .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
+            .collect();
+        alerts.sort_by(|a, b| (a.field == CHAIN).cmp(&(b.field == CHAIN)).reverse().then(b.count.cmp(&a.count)));
+        alerts.dedup_by(|a, b| a.field == b.field && a.value == b.value);
+        let count = if record_ids.is_empty() { count_hist } else { record_ids.len() as u64 };
+        Some(Issue {
+            id: e.id.clone(),
+            name: c.name.clone().unwrap_or_else(|| self.name_cluster(ci)),
+            keywords: c.top_terms(5).into_iter().map(|(t, _)| t.to_string()).collect(),
+            kind: e.kind,
+            severity: e.severity,
+            topics: c.top_topics(3).into_iter().map(str::to_string).collect(),
+            start: format_window(e.start, size),
+            end: format_window(e.end, size),
+            count,
+            expected: (expected * 100.0).round() / 100.0,
+            score: (e.score * 100.0).round() / 100.0,
+            groups,
+            alerts,
+            record_ids,
+            examples,
+            cluster: e.cluster.clone(),
+        })
+    }
+}
+
+/// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
+fn is_junk(a: &Analysis) -> bool {
+    a.quality.flags.iter().any(|f| *f != QualityFlag::Duplicate)
+}

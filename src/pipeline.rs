@@ -1,0 +1,452 @@
+//! The whole per-record pipeline: normalize → (voice cleanup) → clauses →
+//! keywords → quality → sentiment and topics, for the comment and each clause.
+//!
+//! [`Analyzer`] bundles every stage behind one [`PipelineConfig`] that
+//! round-trips through JSON, so a deployment's whole configuration can live in
+//! one file.
+
+use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore, OTHER};
+use crate::clause::{Clause, ClauseOptions, ClauseSplitter};
+use crate::error::{Error, Result};
+use crate::normalize::{NormalizeOptions, Normalizer};
+use crate::quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
+use crate::segment::{SegmentOptions, Segmenter};
+use crate::voice::{TranscriptCleaner, VoiceOptions};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where a text comes from. Voice transcripts get filler removal and run-on splitting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Source {
+    /// Typed text (survey answer, review, chat message).
+    #[default]
+    Text,
+    /// An ASR transcript of a voice message: no punctuation, fillers, false starts.
+    Voice,
+}
+
+impl Source {
+    /// Parses a record's `source` field: `"voice"`, `"asr"`, `"speech"` and
+    /// `"transcript"` mean [`Source::Voice`]; anything else is [`Source::Text`].
+    pub fn from_field(value: &str) -> Source {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "voice" | "asr" | "speech" | "transcript" => Source::Voice,
+            _ => Source::Text,
+        }
+    }
+}
+
+/// One text to analyze.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Input<'a> {
+    /// The raw text as the customer wrote or said it.
+    pub text: &'a str,
+    /// Where it comes from.
+    pub source: Source,
+}
+
+impl<'a> Input<'a> {
+    /// A typed text.
+    pub fn new(text: &'a str) -> Self {
+        Input { text, source: Source::Text }
+    }
+
+    /// A voice transcript.
+    pub fn voice(text: &'a str) -> Self {
+        Input { text, source: Source::Voice }
+    }
+
+    /// The same text with another source.
+    pub fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
+    }
+}
+
+impl<'a> From<&'a str> for Input<'a> {
+    fn from(text: &'a str) -> Self {
+        Input::new(text)
+    }
+}
+
+/// Configuration of the whole text pipeline. Serializes to and from JSON.
+///
+/// ```
+/// use fankui::PipelineConfig;
+/// let config = PipelineConfig::default().with_voice_mode(true).with_max_chars(2_000);
+/// let json = serde_json::to_string(&config).unwrap();
+/// let back: PipelineConfig = serde_json::from_str(&json).unwrap();
+/// assert_eq!(config, back);
+/// // Partial files are fine: missing keys take their defaults.
+/// let partial: PipelineConfig = serde_json::from_str(r#"{"max_chars": 500}"#).unwrap();
+/// assert_eq!(partial.max_chars, 500);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PipelineConfig {
+    /// Normalization (full-width, Traditional → Simplified, PII masking, ...).
+    pub normalize: NormalizeOptions,
+    /// Voice-transcript cleanup, applied to records whose source is voice.
+    pub voice: VoiceOptions,
+    /// Clause splitting.
+    pub clause: ClauseOptions,
+    /// Segmentation and keywords.
+    pub segment: SegmentOptions,
+    /// Quality checks.
+    pub quality: QualityOptions,
+    /// Treat every record as a voice transcript.
+    pub voice_mode: bool,
+    /// Texts longer than this many characters are refused with an error (default 10 000).
+    pub max_chars: usize,
+    /// Score sentiment and topics with the model (default true). Without it the
+    /// pipeline needs neither a model nor ONNX Runtime.
+    pub scoring: bool,
+    /// The model and how sentiment and topics are read from it.
+    pub classify: ClassifyOptions,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            normalize: NormalizeOptions::default(),
+            voice: VoiceOptions::default(),
+            clause: ClauseOptions::default(),
+            segment: SegmentOptions::default(),
+            quality: QualityOptions::default(),
+            voice_mode: false,
+            max_chars: 10_000,
+            scoring: true,
+            classify: ClassifyOptions::default(),
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// The text stages only: no model, no ONNX Runtime needed.
+    pub fn text_only() -> Self {
+        PipelineConfig { scoring: false, ..PipelineConfig::default() }
+    }
+    /// Turns model scoring on or off.
+    pub fn with_scoring(mut self, on: bool) -> Self {
+        self.scoring = on;
+        self
+    }
+    /// Sets the classifier options (model directory, custom topics, ...).
+    pub fn with_classify(mut self, options: ClassifyOptions) -> Self {
+        self.classify = options;
+        self
+    }
+    /// Sets the normalization options.
+    pub fn with_normalize(mut self, options: NormalizeOptions) -> Self {
+        self.normalize = options;
+        self
+    }
+    /// Sets the voice-transcript options.
+    pub fn with_voice(mut self, options: VoiceOptions) -> Self {
+        self.voice = options;
+        self
+    }
+    /// Sets the clause-splitting options.
+    pub fn with_clause(mut self, options: ClauseOptions) -> Self {
+        self.clause = options;
+        self
+    }
+    /// Sets the segmentation options.
+    pub fn with_segment(mut self, options: SegmentOptions) -> Self {
+        self.segment = options;
+        self
+    }
+    /// Sets the quality options.
+    pub fn with_quality(mut self, options: QualityOptions) -> Self {
+        self.quality = options;
+        self
+    }
+    /// Treats every record as a voice transcript.
+    pub fn with_voice_mode(mut self, on: bool) -> Self {
+        self.voice_mode = on;
+        self
+    }
+    /// Sets the longest text accepted, in characters.
+    pub fn with_max_chars(mut self, max_chars: usize) -> Self {
+        self.max_chars = max_chars;
+        self
+    }
+
+    /// Reads a configuration from a JSON file.
+    pub fn from_json_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let bytes = std::fs::read(path.as_ref())?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+/// A clause with its own sentiment and topics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScoredClause {
+    /// The clause text and its offsets into the original text.
+    #[serde(flatten)]
+    pub clause: Clause,
+    /// The clause's sentiment (when scoring is on).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sentiment: Option<Sentiment>,
+    /// The clause's topics, each with the clause's sentiment.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub topics: Vec<TopicScore>,
+    /// The clause's embedding (for clustering).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub embedding: Vec<f32>,
+}
+
+/// The result of analyzing one text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Analysis {
+    /// The normalized text (Simplified, half-width, PII masked; voice fillers removed).
+    pub text: String,
+    /// Where the text came from.
+    pub source: Source,
+    /// Clauses with character offsets into the *original* text.
+    pub clauses: Vec<ScoredClause>,
+    /// Top keywords (TF-IDF).
+    pub keywords: Vec<String>,
+    /// Quality verdict. `duplicate` is only set by the batch methods.
+    pub quality: Quality,
+    /// Sentiment of the whole comment (when scoring is on and the text is not empty).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sentiment: Option<Sentiment>,
+    /// Topics of the comment: the union of its clauses' topics, each with the
+    /// sentiment of the clause it was found in (aspect sentiment).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub topics: Vec<TopicScore>,
+    /// The comment's embedding (for clustering).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub embedding: Vec<f32>,
+}
+
+impl Analysis {
+    /// Drops the embeddings (they are large and most consumers do not need them).
+    pub fn strip_embeddings(&mut self) {
+        self.embedding = Vec::new();
+        for c in &mut self.clauses {
+            c.embedding = Vec::new();
+        }
+    }
+}
+
+/// The pipeline, built once and shared between threads.
+pub struct Analyzer {
+    config: PipelineConfig,
+    normalizer: Normalizer,
+    cleaner: TranscriptCleaner,
+    splitter: ClauseSplitter,
+    segmenter: Segmenter,
+    quality: QualityChecker,
+    classifier: Option<Classifier>,
+}
+
+impl Analyzer {
+    /// Builds every stage from `config`; loads the model when `config.scoring` is on.
+    pub fn new(config: PipelineConfig) -> Result<Self> {
+        if config.max_chars == 0 {
+            return Err(Error::InvalidOption { option: "max_chars", reason: "must be at least 1".into() });
+        }
+        let classifier = if config.scoring { Some(Classifier::new(config.classify.clone())?) } else { None };
+        Ok(Analyzer {
+            normalizer: Normalizer::new(config.normalize.clone())?,
+            cleaner: TranscriptCleaner::new(config.voice.clone())?,
+            splitter: ClauseSplitter::new(config.clause.clone())?,
+            segmenter: Segmenter::new(config.segment.clone())?,
+            quality: QualityChecker::new(config.quality.clone())?,
+            classifier,
+            config,
+        })
+    }
+
+    /// The configuration this analyzer was built from.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    /// The segmenter (for callers who need tokens).
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// The classifier, when scoring is on.
+    pub fn classifier(&self) -> Option<&Classifier> {
+        self.classifier.as_ref()
+    }
+
+    /// Analyzes one text. Fails when the text exceeds `max_chars` or the model fails.
+    pub fn analyze(&self, input: &Input<'_>) -> Result<Analysis> {
+        let mut analysis = self.text_stages(input)?;
+        self.score(std::slice::from_mut(&mut analysis))?;
+        Ok(analysis)
+    }
+
+    /// Analyzes a batch in parallel; results are in input order, one per input.
+    /// Exact and near duplicates within the batch are flagged (the first occurrence is not).
+    ///
+    /// The outer `Result` fails only when the model fails for the whole batch; an
+    /// inner `Err` is one text that could not be analyzed (too long).
+    pub fn analyze_batch(&self, inputs: &[Input<'_>]) -> Result<Vec<Result<Analysis>>> {
+        let mut index = self.duplicate_index();
+        self.analyze_batch_with(inputs, &mut index)
+    }
+
+    /// Like [`analyze_batch`](Self::analyze_batch), but duplicates are looked up in
+    /// (and added to) `index`, so a stream read in chunks finds duplicates across chunks.
+    pub fn analyze_batch_with(
+        &self,
+        inputs: &[Input<'_>],
+        index: &mut DuplicateIndex,
+    ) -> Result<Vec<Result<Analysis>>> {
+        let mut results: Vec<Result<Analysis>> = inputs.par_iter().map(|input| self.text_stages(input)).collect();
+        for analysis in results.iter_mut().flatten() {
+            self.mark_duplicate(analysis, index);
+        }
+        let mut ok: Vec<&mut Analysis> = results.iter_mut().flatten().collect();
+        self.score_refs(&mut ok)?;
+        Ok(results)
+    }
+
+    /// The text the model sees: normalized and, for voice, cleaned.
+    pub fn normalize(&self, input: &Input<'_>) -> String {
+        let mut mapped = self.normalizer.normalize(input.text);
+        if self.config.voice_mode || input.source == Source::Voice {
+            mapped = self.cleaner.clean(&mapped);
+        }
+        mapped.into_string()
+    }
+
+    /// Sentence embeddings (L2-normalized) of the normalized texts, in input order.
+    pub fn embed_batch(&self, inputs: &[Input<'_>]) -> Result<Vec<Vec<f32>>> {
+        let classifier = self.classifier.as_ref().ok_or_else(|| Error::InvalidOption {
+            option: "scoring",
+            reason: "embeddings need the model; this analyzer was built with scoring off".into(),
+        })?;
+        let texts: Vec<String> = inputs.par_iter().map(|i| self.normalize(i)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        classifier.embed(&refs)
+    }
+
+    /// Normalize, clean, split, segment and check one text; no model.
+    fn text_stages(&self, input: &Input<'_>) -> Result<Analysis> {
+        let chars = input.text.chars().count();
+        if chars > self.config.max_chars {
+            return Err(Error::Input(format!(
+                "text too long: {chars} characters (limit {})",
+                self.config.max_chars
+            )));
+        }
+        let source = if self.config.voice_mode { Source::Voice } else { input.source };
+        let mut mapped = self.normalizer.normalize(input.text);
+        if source == Source::Voice {
+            mapped = self.cleaner.clean(&mapped);
+        }
+        let clauses = self
+            .splitter
+            .split(&mapped)
+            .into_iter()
+            .map(|clause| ScoredClause { clause, sentiment: None, topics: Vec::new(), embedding: Vec::new() })
+            .collect();
+        let keywords = self.segmenter.keywords(mapped.as_str());
+        let quality = self.quality.check(input.text, mapped.as_str());
+        Ok(Analysis {
+            text: mapped.into_string(),
+            source,
+            clauses,
+            keywords,
+            quality,
+            sentiment: None,
+            topics: Vec::new(),
+            embedding: Vec::new(),
+        })
+    }
+
+    fn score(&self, analyses: &mut [Analysis]) -> Result<()> {
+        let mut refs: Vec<&mut Analysis> = analyses.iter_mut().collect();
+        self.score_refs(&mut refs)
+    }
+
+    /// Scores every comment and, for comments of several clauses, every clause, in one model batch.
+    fn score_refs(&self, analyses: &mut [&mut Analysis]) -> Result<()> {
+        let Some(classifier) = &self.classifier else { return Ok(()) };
+        let mut texts: Vec<&str> = Vec::new();
+        for a in analyses.iter() {
+            if a.text.trim().is_empty() {
+                continue;
+            }
+            texts.push(&a.text);
+            if a.clauses.len() > 1 {
+                texts.extend(a.clauses.iter().map(|c| c.clause.text.as_str()));
+            }
+        }
+        let mut scored = classifier.classify_batch(&texts)?.into_iter();
+        for a in analyses.iter_mut() {
+            if a.text.trim().is_empty() {
+                continue;
+            }
+            let whole = scored.next().expect("one classification per text");
+            if a.clauses.len() > 1 {
+                for c in &mut a.clauses {
+                    let cls = scored.next().expect("one classification per clause");
+                    set_clause(c, cls);
+                }
+            } else if let Some(c) = a.clauses.first_mut() {
+                set_clause(c, whole.clone());
+            }
+            a.topics = merge_topics(&whole, &a.clauses);
+            a.sentiment = Some(whole.sentiment);
+            a.embedding = whole.embedding;
+        }
+        Ok(())
+    }
+
+    /// A duplicate index configured from this analyzer's quality options.
+    pub fn duplicate_index(&self) -> DuplicateIndex {
+        let q = &self.config.quality;
+        DuplicateIndex::new(q.near_duplicate_distance, q.duplicate_min_chars)
+    }
+
+    /// Flags `analysis` as a duplicate if `index` has seen its text; records it otherwise.
+    pub fn mark_duplicate(&self, analysis: &mut Analysis, index: &mut DuplicateIndex) {
+        if index.check_and_insert(&analysis.text) && !analysis.quality.flags.contains(&QualityFlag::Duplicate) {
+            analysis.quality.flags.push(QualityFlag::Duplicate);
+            analysis.quality.ok = false;
+        }
+    }
+}
+
+fn set_clause(c: &mut ScoredClause, cls: Classification) {
+    c.sentiment = Some(cls.sentiment);
+    c.topics = cls.topics;
+    c.embedding = cls.embedding;
+}
+
+/// The comment's topics: every topic found in a clause, with that clause's
+/// sentiment (the highest-scoring clause wins), then topics seen only in the
+/// whole comment, with the comment's sentiment. `other` only when nothing else.
+fn merge_topics(whole: &Classification, clauses: &[ScoredClause]) -> Vec<TopicScore> {
+    let mut merged: Vec<TopicScore> = Vec::new();
+    for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
+        match merged.iter_mut().find(|m| m.label == t.label) {
+            Some(m) if m.score >= t.score => {}
+            Some(m) => *m = t.clone(),
+            None => merged.push(t.clone()),
+        }
+    }
+    for t in whole.topics.iter().filter(|t| t.label != OTHER) {
+        if !merged.iter().any(|m| m.label == t.label) {
+            merged.push(t.clone());
+        }
+    }
+    if merged.is_empty() {
+        return whole.topics.clone();
+    }
+    merged.sort_by(|a, b| b.score.total_cmp(&a.score));
+    merged
+}

@@ -1,0 +1,107 @@
+//! The model runtime on a tiny checked-in model (tests/data/tiny_model, built by
+//! tests/data/make_tiny_model.py): batching, padding, ordering, the session pool.
+
+use fankui::model::{Model, ModelOptions};
+use fankui::Error;
+use std::path::PathBuf;
+
+fn tiny_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny_model"))
+}
+
+fn tiny(batch_size: usize, sessions: usize) -> Model {
+    Model::load(&ModelOptions::default().with_dir(tiny_dir()).with_batch_size(batch_size).with_sessions(sessions))
+        .expect("tiny model loads (is onnxruntime installed? run scripts/setup.sh)")
+}
+
+const TEXTS: &[&str] = &[
+    "薯条味道怪",
+    "好吃",
+    "骑手送餐太慢了，汉堡都凉了，服务态度也差",
+    "",
+    "小程序支付不了",
+    "头发",
+    "奶茶很好吃但是太贵了",
+    "退款",
+    "这个汉堡不错",
+];
+
+fn close(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-4)
+}
+
+#[test]
+fn batch_results_equal_one_by_one_results_in_input_order() {
+    let model = tiny(3, 2);
+    let batch = model.run(TEXTS).unwrap();
+    assert_eq!(batch.len(), TEXTS.len());
+    for (text, out) in TEXTS.iter().zip(&batch) {
+        let single = &model.run(&[text]).unwrap()[0];
+        assert!(close(&out.sentiment, &single.sentiment), "{text}: {:?} vs {:?}", out.sentiment, single.sentiment);
+        assert!(close(&out.topics, &single.topics), "{text}");
+        assert!(close(&out.embedding, &single.embedding), "{text}");
+    }
+}
+
+#[test]
+fn outputs_have_the_declared_shapes_and_ranges() {
+    let model = tiny(4, 1);
+    let cfg = model.config().clone();
+    for out in model.run(TEXTS).unwrap() {
+        assert_eq!(out.sentiment.len(), cfg.sentiment.len());
+        assert_eq!(out.topics.len(), cfg.topics.len());
+        assert_eq!(out.embedding.len(), cfg.embedding_dim);
+        assert!((out.sentiment.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert!(out.topics.iter().all(|p| (0.0..=1.0).contains(p)));
+        let norm: f32 = out.embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!(norm < 1.0 + 1e-4);
+    }
+}
+
+#[test]
+fn padding_does_not_change_a_result() {
+    // Alone, "好吃" is padded to nothing; with a long text in its batch it is padded to 20+.
+    let model = tiny(8, 1);
+    let alone = model.run(&["好吃"]).unwrap().remove(0);
+    let padded = model.run(&["好吃", "骑手送餐太慢了，汉堡都凉了，服务态度也差"]).unwrap().remove(0);
+    assert!(close(&alone.sentiment, &padded.sentiment));
+    assert!(close(&alone.embedding, &padded.embedding));
+}
+
+#[test]
+fn different_texts_get_different_outputs() {
+    let model = tiny(8, 1);
+    let out = model.run(&["薯条味道怪", "小程序支付不了"]).unwrap();
+    assert!(!close(&out[0].embedding, &out[1].embedding));
+}
+
+#[test]
+fn many_threads_share_one_model() {
+    let model = tiny(5, 2);
+    let texts: Vec<String> = (0..200).map(|i| format!("{}{}", TEXTS[i % TEXTS.len()], "好".repeat(i % 7))).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let expected = model.run(&refs).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let got = model.run(&refs).unwrap();
+                for (a, b) in got.iter().zip(&expected) {
+                    assert!(close(&a.sentiment, &b.sentiment));
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn a_missing_model_dir_is_a_clear_error() {
+    let err = Model::load(&ModelOptions::default().with_dir("/nonexistent/model")).err().unwrap();
+    assert!(matches!(err, Error::Model { .. }), "{err}");
+    assert!(err.to_string().contains("/nonexistent/model"));
+}
+
+#[test]
+fn zero_batch_size_is_refused() {
+    let err = Model::load(&ModelOptions::default().with_dir(tiny_dir()).with_batch_size(0)).err().unwrap();
+    assert!(matches!(err, Error::InvalidOption { option: "batch_size", .. }), "{err}");
+}
