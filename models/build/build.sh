@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Rebuilds models/default/{tokenizer.json,model.onnx,labels.json} from package-registry inputs
+# (requirements.txt) and the public corpora in ../shared/data (read in place, never copied).
+# Reproducible: fixed seeds, pinned versions. Takes ~20 minutes on 2 cores.
+#   models/build/build.sh              full build + evaluation (writes work/metrics.md)
+#   models/build/build.sh --no-eval    build only
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+    .venv/bin/pip install --quiet --upgrade pip
+fi
+.venv/bin/pip install --quiet -r requirements.txt
+export PYTHONHASHSEED=0
+# One BLAS thread keeps floating-point sums in a fixed order (bit-identical reruns).
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+B=.venv/bin/python
+$B tokenizer_build.py      # pruned vocabulary -> ../default/tokenizer.json
+$B encoder.py              # USE encoder as ONNX (fp32 + int8), parity with the numpy reference
+$B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.json
+if [ "${1:-}" != "--no-eval" ]; then
+    $B evaluate.py         # validation figures -> work/metrics.json, work/metrics.md
+fi
