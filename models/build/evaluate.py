@@ -18,6 +18,7 @@ reference.
 """
 
 import json
+import os
 import random
 import time
 
@@ -144,16 +145,58 @@ def evaluate_speed(run):
             "snownlp_per_s": len(sub) / (t4 - t3), "mflop_per_comment": flops / 1e6}
 
 
+def prepare_work(log=print):
+    """Evaluating without a fresh build: work/ holds no intermediates then. Rebuild the ones the
+    held-out retraining needs (work/vocab_keep.npy, work/vocab_info.json, work/encoder_int8.onnx)
+    from the committed tokenizer.json, read only -- models/default is never written here -- and
+    check that this encoder gives the committed model.onnx's embeddings."""
+    if all(os.path.exists(f"{common.WORK}/{f}") for f in
+           ("vocab_keep.npy", "vocab_info.json", "encoder_int8.onnx")):
+        return
+    import onnx
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=common.sp_model_path())
+    pieces = [p for p, _ in json.load(open(f"{common.OUT}/tokenizer.json"))["model"]["vocab"]]
+    keep = []
+    for p in pieces:  # base pieces (sentencepiece's, pruned) first, then the extra characters
+        i = sp.piece_to_id(p)
+        if i == 0 and p != "<unk>":
+            break
+        keep.append(i)
+    n_base = len(keep)
+    assert len(set(keep)) == n_base and all(sp.piece_to_id(p) == 0 for p in pieces[n_base:])
+    np.save(f"{common.WORK}/vocab_keep.npy", np.array(keep, dtype=np.int64))
+    json.dump({"base_vocab": n_base, "vocab": len(pieces), "unk_id": 0},
+              open(f"{common.WORK}/vocab_info.json", "w"))
+    path = f"{common.WORK}/encoder_int8.onnx"
+    onnx.save(encoder.build_encoder_model(encoder.load_weights(keep), n_base, quant=True), path)
+    texts = [common.normalize(r["text"]) for r in common.load_restaurant_val()]
+    a = encoder.Encoder(path).run(texts)["embedding_out"]
+    b = encoder.Encoder(f"{common.OUT}/model.onnx").run(texts)["embedding"]
+    diff = float(np.abs(a - b).max())
+    log(f"work/ rebuilt from tokenizer.json: {n_base} base + {len(pieces) - n_base} extra "
+        f"pieces; encoder_int8.onnx vs model.onnx embedding on {len(texts)} val texts: max abs "
+        f"diff {diff:.1e}")
+    assert diff < 1e-5, "rebuilt encoder differs from the committed model.onnx"
+
+
+def load_optional(name):
+    """Build statistics written by tokenizer_build.py / encoder.py (absent without a build)."""
+    p = f"{common.WORK}/{name}"
+    return json.load(open(p)) if os.path.exists(p) else None
+
+
 def main(skip_holdout=False):
     labels = json.load(open(f"{common.OUT}/labels.json"))
     run = encoder.Encoder(f"{common.OUT}/model.onnx")
     m = {"val": evaluate_val(run, labels), "paraphrases": paraphrase_scores(run),
          "speed": evaluate_speed(run)}
-    m["encoder"] = json.load(open(f"{common.WORK}/encoder_stats.json"))
-    m["tokenizer"] = json.load(open(f"{common.WORK}/tokenizer_stats.json"))
+    m["encoder"] = load_optional("encoder_stats.json")
+    m["tokenizer"] = load_optional("tokenizer_stats.json")
     m["train_files"] = [p.split("/")[-1] for p in common.restaurant_train_files()]
     m["train_sentences"] = len(common.load_restaurant_train())
     if not skip_holdout:
+        prepare_work()
         m["holdout"] = evaluate_holdout()
     json.dump(m, open(f"{common.WORK}/metrics.json", "w"), indent=1, ensure_ascii=False)
     write_markdown(m)
