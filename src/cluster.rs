@@ -39,10 +39,21 @@ impl Kind {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ClusterOptions {
-    /// Similarity (cosine + term bonus) needed to join a cluster (default 0.62).
+    /// Similarity (cosine + term bonus) needed to join a cluster (default 0.58).
     pub similarity: f32,
-    /// Added to the cosine when the unit shares a key term with the cluster (default 0.08).
+    /// Added to the cosine when the unit shares a key term with the cluster (default 0.15).
     pub term_bonus: f32,
+    /// Subtracted from the cosine when the unit has topics (other than `other`) and
+    /// none of them is held by at least a quarter of the cluster's members (default 0.0).
+    pub topic_penalty: f32,
+    /// Topics that partition the clusters (default `["hygiene"]`): a unit with one of
+    /// them joins only clusters where a quarter of the members share it, and a unit
+    /// without it never joins such a cluster. "汉堡里有头发" is a food-safety
+    /// complaint, not one more burger complaint.
+    pub separate_topics: Vec<String>,
+    /// Similarity needed to join a cluster of a separating topic (default 0.5): the
+    /// topic already agrees, and such reports are rare and urgent.
+    pub separate_similarity: f32,
     /// Clusters with fewer members are background (default 3).
     pub min_size: u64,
     /// Clusters whose members are on average less similar to the centroid are too diffuse to report (default 0.5).
@@ -56,8 +67,11 @@ pub struct ClusterOptions {
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            similarity: 0.62,
-            term_bonus: 0.08,
+            similarity: 0.58,
+            term_bonus: 0.15,
+            topic_penalty: 0.0,
+            separate_topics: vec!["hygiene".to_string()],
+            separate_similarity: 0.5,
             min_size: 3,
             min_cohesion: 0.5,
             candidates_per_key: 48,
@@ -67,6 +81,12 @@ impl Default for ClusterOptions {
 }
 
 impl ClusterOptions {
+    /// Sets the penalty for a unit whose topics the cluster does not share.
+    pub fn with_topic_penalty(mut self, p: f32) -> Self {
+        self.topic_penalty = p;
+        self
+    }
+
     /// Sets the similarity needed to join a cluster.
     pub fn with_similarity(mut self, s: f32) -> Self {
         self.similarity = s;
@@ -159,6 +179,27 @@ impl Cluster {
         v.into_iter().take(k).map(|(t, _)| t).collect()
     }
 
+    /// Whether one of the unit's topics (other than `other`) is held by at least a
+    /// quarter of the members; true when the unit has no such topic.
+    fn shares_topics(&self, unit: &Unit<'_>) -> bool {
+        let mut any = false;
+        for t in unit.topics.iter().filter(|t| t.as_str() != crate::classify::OTHER) {
+            any = true;
+            if self.topics.get(t).is_some_and(|&n| u64::from(n) * 4 >= self.size) {
+                return true;
+            }
+        }
+        !any
+    }
+
+    /// Whether the unit and the cluster agree on each separating topic.
+    fn same_side(&self, unit: &Unit<'_>, separate: &[String]) -> bool {
+        separate.iter().all(|t| {
+            let in_cluster = self.topics.get(t).is_some_and(|&n| u64::from(n) * 4 >= self.size);
+            unit.topics.contains(t) == in_cluster
+        })
+    }
+
     fn similarity(&self, unit: &Unit<'_>, norm: f32) -> f32 {
         let dot: f32 = self.sum.iter().zip(unit.embedding).map(|(a, b)| a * b).sum();
         dot / norm.max(1e-12)
@@ -224,6 +265,8 @@ impl Clusterer {
         if self.index.is_empty() && !self.clusters.is_empty() {
             self.rebuild_index();
         }
+        let separate = unit.topics.iter().any(|t| self.options.separate_topics.contains(t));
+        let threshold = if separate { self.options.separate_similarity } else { self.options.similarity };
         let mut best: Option<(usize, f32, f32)> = None;
         let mut seen: Vec<u32> = Vec::with_capacity(64);
         for key in keys(unit) {
@@ -236,14 +279,20 @@ impl Clusterer {
                 let c = &self.clusters[ci as usize];
                 let cos = c.similarity(unit, c.norm());
                 let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
+                let mut score = cos + if shares { self.options.term_bonus } else { 0.0 };
+                if !c.shares_topics(unit) {
+                    score -= self.options.topic_penalty;
+                }
+                if !c.same_side(unit, &self.options.separate_topics) {
+                    continue;
+                }
                 if best.is_none_or(|(_, s, _)| score > s) {
                     best = Some((ci as usize, score, cos));
                 }
             }
         }
         let (i, sim) = match best {
-            Some((i, score, cos)) if score >= self.options.similarity => {
+            Some((i, score, cos)) if score >= threshold => {
                 let c = &mut self.clusters[i];
                 for (s, e) in c.sum.iter_mut().zip(unit.embedding) {
                     *s += e;
@@ -364,6 +413,24 @@ mod tests {
     fn norm(v: [f32; 3]) -> Vec<f32> {
         let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
         v.iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn a_food_safety_report_does_not_join_a_look_alike_cluster_of_another_topic() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let burger: Vec<String> = vec!["汉堡".into()];
+        let other: Vec<String> = vec!["taste".into()];
+        let hygiene: Vec<String> = vec!["hygiene".into()];
+        let e = norm([1.0, 0.1, 0.0]);
+        let u = |topics| Unit { kind: Kind::Complaint, embedding: &e, terms: &burger, topics, window: 0 };
+        let dry = c.assign(&u(&other)).0;
+        assert_eq!(c.assign(&u(&other)).0, dry);
+        // Same embedding and term, but a hygiene report: its own cluster…
+        let hair = c.assign(&u(&hygiene)).0;
+        assert_ne!(hair, dry);
+        // …which the next hygiene report joins, and a plain taste complaint does not.
+        assert_eq!(c.assign(&u(&hygiene)).0, hair);
+        assert_eq!(c.assign(&u(&other)).0, dry);
     }
 
     #[test]

@@ -1,18 +1,24 @@
 //! # fankui (反馈) — mine Chinese customer feedback
 //!
 //! fankui turns a stream of open-ended Chinese comments (survey answers, reviews,
-//! transcribed voice messages) into clean, segmented, quality-checked records that
-//! later stages score and cluster.
+//! transcribed voice messages) into clean, segmented, quality-checked records scored
+//! for sentiment and topics by an ONNX model, and clusters complaints into named
+//! issues with spike detection ([`IssueDetector`]).
 //!
 //! ```
-//! use fankui::{Analyzer, Input};
+//! use fankui::{Analyzer, Input, PipelineConfig};
 //!
-//! let analyzer = Analyzer::new(Default::default())?;
-//! let out = analyzer.analyze(&Input::new("汉堡还可以，就是薯條味道怪怪的！！！我电话13812345678"));
-//! assert_eq!(out.clauses.len(), 3);
-//! assert!(out.text.contains("薯条"));          // Traditional → Simplified
-//! assert!(out.text.contains("<PHONE>"));      // the phone number never leaves the pipeline
+//! // The bundled model and the ONNX Runtime library are found automatically
+//! // (see `model::ModelOptions`); a missing runtime is an `Error::RuntimeNotFound`.
+//! let analyzer = Analyzer::new(PipelineConfig::default())?;
+//! let out = analyzer.analyze(&Input::new("汉堡还可以，就是薯條味道怪怪的！！！我电话13812345678"))?;
+//! assert!(out.text.contains("薯条")); // Traditional → Simplified
+//! assert!(out.text.contains("<PHONE>")); // the phone number never leaves the pipeline
 //! assert!(out.quality.ok);
+//! assert!(out.clauses.len() >= 2); // "汉堡还可以" | "就是薯条味道怪怪的" | ...
+//! let fries = out.clauses.iter().find(|c| c.clause.text.contains("薯条")).unwrap();
+//! assert_eq!(fries.sentiment.as_ref().unwrap().label, "negative");
+//! assert!(fries.topics.iter().any(|t| t.label == "taste"));
 //! # Ok::<(), fankui::Error>(())
 //! ```
 //!
@@ -38,13 +44,15 @@ pub mod text;
 pub mod voice;
 pub mod window;
 
+pub use classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
 pub use clause::{Clause, ClauseOptions, ClauseSplitter};
 pub use cluster::{Cluster, ClusterOptions, Clusterer, Kind};
 pub use error::{Error, Result};
-pub use issues::{Feed, Issue, IssueDetector, IssueOptions, ProcessSummary, RecordFields, RecordMeta, Severity, SeverityOptions};
-pub use normalize::{NormalizeOptions, Normalizer};
-pub use classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
+pub use issues::{
+    Feed, Issue, IssueDetector, IssueOptions, ProcessSummary, RecordFields, RecordMeta, Severity, SeverityOptions,
+};
 pub use model::{Model, ModelConfig, ModelOptions, ModelOutput};
+pub use normalize::{NormalizeOptions, Normalizer};
 pub use pipeline::{Analysis, Analyzer, Input, PipelineConfig, ScoredClause, Source};
 pub use quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
 pub use segment::{SegmentOptions, Segmenter};

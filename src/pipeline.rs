@@ -337,10 +337,7 @@ impl Analyzer {
     fn text_stages(&self, input: &Input<'_>) -> Result<Analysis> {
         let chars = input.text.chars().count();
         if chars > self.config.max_chars {
-            return Err(Error::Input(format!(
-                "text too long: {chars} characters (limit {})",
-                self.config.max_chars
-            )));
+            return Err(Error::Input(format!("text too long: {chars} characters (limit {})", self.config.max_chars)));
         }
         let source = if self.config.voice_mode { Source::Voice } else { input.source };
         let mut mapped = self.normalizer.normalize(input.text);

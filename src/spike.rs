@@ -208,8 +208,7 @@ impl SpikeDetector {
 
     /// The seasonal factor of window `w` (1.0 until each slot has data).
     fn season_factor(&self, w: i64) -> f64 {
-        let slots: Vec<f64> =
-            self.season_sums.iter().filter(|(_, n)| *n > 0).map(|(s, n)| s / f64::from(*n)).collect();
+        let slots: Vec<f64> = self.season_sums.iter().filter(|(_, n)| *n > 0).map(|(s, n)| s / f64::from(*n)).collect();
         if slots.len() < self.season_sums.len() {
             return 1.0;
         }

@@ -129,12 +129,8 @@ impl MappedText {
     /// An empty `range` yields an empty span at the position where it would start.
     pub fn origin(&self, range: Range<usize>) -> Span {
         if range.start >= range.end || range.start >= self.spans.len() {
-            let at = self
-                .spans
-                .get(range.start)
-                .map(|s| s.start)
-                .or_else(|| self.spans.last().map(|s| s.end))
-                .unwrap_or(0);
+            let at =
+                self.spans.get(range.start).map(|s| s.start).or_else(|| self.spans.last().map(|s| s.end)).unwrap_or(0);
             return Span::new(at, at);
         }
         let end = range.end.min(self.spans.len());

@@ -183,7 +183,8 @@ mod tests {
 
     #[test]
     fn refuses_malformed_times() {
-        for bad in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-09T25:00", "2026/11/09", "２０２６-11-09"] {
+        for bad in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-09T25:00", "2026/11/09", "２０２６-11-09"]
+        {
             assert!(LocalTime::parse(bad).is_err(), "{bad}");
         }
     }

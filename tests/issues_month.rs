@@ -8,7 +8,9 @@
 #[path = "common/month.rs"]
 mod month;
 
-use fankui::{Analyzer, Feed, Issue, IssueDetector, IssueOptions, Kind, LocalTime, PipelineConfig, RecordMeta, Severity, Source};
+use fankui::{
+    Analyzer, Feed, Issue, IssueDetector, IssueOptions, Kind, LocalTime, PipelineConfig, RecordMeta, Severity, Source,
+};
 use month::{Truth, INCIDENTS};
 use std::collections::{BTreeMap, HashSet};
 
@@ -67,7 +69,10 @@ fn synthetic_month_incidents_become_named_issues() {
 
     println!("{} records, {} issues", records.len(), issues.len());
     for i in &issues {
-        println!("  {:?} {:?} {} {}..{} count {} expected {:.1} score {:.1}", i.severity, i.kind, i.name, i.start, i.end, i.count, i.expected, i.score);
+        println!(
+            "  {:?} {:?} {} {}..{} count {} expected {:.1} score {:.1}",
+            i.severity, i.kind, i.name, i.start, i.end, i.count, i.expected, i.score
+        );
     }
     println!("| incident | issue | kind | severity | first day (detected) | precision | recall |");
     let mut failures = Vec::new();
@@ -103,15 +108,25 @@ fn synthetic_month_incidents_become_named_issues() {
             failures.push(format!("{:?}: name {} lacks {}", inc.truth, m.issue.name, inc.object));
         }
         if detected > inc.first_day + 1 {
-            failures.push(format!("{:?}: first detected on day {detected}, incident began day {}", inc.truth, inc.first_day));
+            failures.push(format!(
+                "{:?}: first detected on day {detected}, incident began day {}",
+                inc.truth, inc.first_day
+            ));
         }
         if m.precision < 0.8 {
-            failures.push(format!("{:?}: only {:.0}% of the issue's records are the incident's", inc.truth, m.precision * 100.0));
+            failures.push(format!(
+                "{:?}: only {:.0}% of the issue's records are the incident's",
+                inc.truth,
+                m.precision * 100.0
+            ));
         }
     }
     let quiet: HashSet<u32> = month::quiet_days().into_iter().collect();
-    let incident_ids: HashSet<&str> =
-        truth.iter().filter(|(t, _)| **t != Truth::Background).flat_map(|(_, v)| v.iter().map(String::as_str)).collect();
+    let incident_ids: HashSet<&str> = truth
+        .iter()
+        .filter(|(t, _)| **t != Truth::Background)
+        .flat_map(|(_, v)| v.iter().map(String::as_str))
+        .collect();
     for i in issues.iter().filter(|i| i.severity == Severity::Red) {
         let from_incidents = i.record_ids.iter().filter(|id| incident_ids.contains(id.as_str())).count();
         if quiet.contains(&month::day_of(&i.start)) && from_incidents * 2 < i.record_ids.len() {

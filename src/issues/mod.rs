@@ -21,7 +21,7 @@ use crate::spike::{Alert, Group, Observation, SpikeDetector, SpikeOptions, CHAIN
 use crate::window::{format_window, LocalTime, WindowSize};
 use serde::{Deserialize, Serialize};
 use state::State;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// How urgent an issue is.
@@ -314,6 +314,11 @@ pub struct Issue {
     pub examples: Vec<Example>,
     /// The cluster behind the issue.
     pub cluster: String,
+    /// Ids of other issues folded into this one: same kind and name, overlapping
+    /// windows (a paraphrase the clusterer kept apart). A ticketing system can
+    /// close tickets opened under these ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_ids: Vec<String>,
 }
 
 /// An issue's life: consecutive alerts of one cluster.
@@ -480,7 +485,7 @@ impl IssueDetector {
         let fields = self.options.group_fields.clone();
         let mut volumes: HashMap<Group, u64> = HashMap::new();
         // (cluster index) -> records and their finest group value
-        let mut hits: BTreeMap<usize, Vec<(u32, Vec<Option<String>>)>> = BTreeMap::new();
+        let mut hits: BTreeMap<usize, Vec<(u32, Groups)>> = BTreeMap::new();
         for (meta, analysis) in batch {
             if is_junk(analysis) {
                 continue;
@@ -504,8 +509,10 @@ impl IssueDetector {
                     continue;
                 }
                 let mut terms: Vec<String> = Vec::new();
+                // Key terms: words of two or more characters (单字 such as 里/吃/出 are
+                // too common to tell complaints apart).
                 for w in segmenter.words(&clause.clause.text) {
-                    if !terms.contains(&w) && terms.len() < 8 {
+                    if w.chars().count() >= 2 && !terms.contains(&w) && terms.len() < 8 {
                         terms.push(w);
                     }
                 }
@@ -624,7 +631,8 @@ impl IssueDetector {
         }
         let s = &self.options.severity;
         let red_topic = topics.first().is_some_and(|t| s.red_topics.contains(t));
-        if (alert.score >= s.red_score && alert.count >= s.red_min_count) || (red_topic && alert.count >= s.red_topic_min_count)
+        if (alert.score >= s.red_score && alert.count >= s.red_min_count)
+            || (red_topic && alert.count >= s.red_topic_min_count)
         {
             Severity::Red
         } else if alert.score >= s.yellow_score && alert.count >= s.yellow_min_count {
@@ -646,7 +654,7 @@ impl IssueDetector {
     /// last alert is at or after that window.
     pub fn issues(&self, since: Option<i64>) -> Vec<Issue> {
         let size = self.options.window;
-        let mut out: Vec<Issue> = self
+        let out: Vec<Issue> = self
             .state
             .episodes
             .iter()
@@ -654,6 +662,7 @@ impl IssueDetector {
             .filter(|e| since.is_none_or(|s| e.end >= s))
             .filter_map(|e| self.issue(e, size))
             .collect();
+        let mut out = merge_same_name(out, self.options.examples);
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
         out
     }
@@ -661,8 +670,11 @@ impl IssueDetector {
     fn issue(&self, e: &Episode, size: WindowSize) -> Option<Issue> {
         let ci = self.state.clusterer.position(&e.cluster)?;
         let c = &self.state.clusterer.clusters()[ci];
-        let members: Vec<&Member> =
-            self.members.iter().filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end).collect();
+        let members: Vec<&Member> = self
+            .members
+            .iter()
+            .filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end)
+            .collect();
         let mut record_ids: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut group_counts: BTreeMap<(usize, String), u64> = BTreeMap::new();
@@ -722,9 +734,57 @@ impl IssueDetector {
             record_ids,
             examples,
             cluster: e.cluster.clone(),
+            merged_ids: Vec::new(),
         })
     }
 }
+
+/// Folds issues of the same kind and name whose windows overlap into the one that
+/// started first (then the biggest), so one problem is one ticket.
+fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
+    issues.sort_by(|a, b| a.start.cmp(&b.start).then(b.count.cmp(&a.count)).then(a.id.cmp(&b.id)));
+    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+    for issue in issues {
+        let target = out
+            .iter_mut()
+            .find(|o| o.kind == issue.kind && o.name == issue.name && issue.start <= o.end && o.start <= issue.end);
+        let Some(o) = target else {
+            out.push(issue);
+            continue;
+        };
+        let have: HashSet<String> = o.record_ids.iter().cloned().collect();
+        o.record_ids.extend(issue.record_ids.into_iter().filter(|id| !have.contains(id)));
+        o.count = (o.record_ids.len() as u64).max(o.count);
+        o.expected = ((o.expected + issue.expected) * 100.0).round() / 100.0;
+        o.score = o.score.max(issue.score);
+        o.severity = o.severity.max(issue.severity);
+        o.end = o.end.clone().max(issue.end);
+        for g in issue.groups {
+            match o.groups.iter_mut().find(|x| x.field == g.field && x.value == g.value) {
+                Some(x) => x.count += g.count,
+                None => o.groups.push(g),
+            }
+        }
+        o.groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
+        o.groups.truncate(20);
+        for a in issue.alerts {
+            if !o.alerts.iter().any(|x| x.field == a.field && x.value == a.value) {
+                o.alerts.push(a);
+            }
+        }
+        for ex in issue.examples {
+            if o.examples.len() < max_examples && !o.examples.iter().any(|x| x.text == ex.text) {
+                o.examples.push(ex);
+            }
+        }
+        o.merged_ids.push(issue.id);
+        o.merged_ids.extend(issue.merged_ids);
+    }
+    out
+}
+
+/// A record's group values, finest first.
+type Groups = Vec<Option<String>>;
 
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
 fn is_junk(a: &Analysis) -> bool {

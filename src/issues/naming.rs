@@ -64,9 +64,9 @@ pub fn name(texts: &[&str], top_terms: &[&str], top_topics: &[&str]) -> String {
         best.filter(|&(_, n)| n * 4 >= texts.len()).map(|(name, _)| name)
     };
     let object = best(true).map(str::to_string).or_else(|| top_topics.first().map(|t| topic_label(t).to_string()));
-    let problem = best(false).map(str::to_string).or_else(|| {
-        top_terms.iter().find(|t| object.as_deref() != Some(**t)).map(|t| t.to_string())
-    });
+    let problem = best(false)
+        .map(str::to_string)
+        .or_else(|| top_terms.iter().find(|t| object.as_deref() != Some(**t)).map(|t| t.to_string()));
     match (object, problem) {
         (Some(o), Some(p)) if p.contains(&o) => p,
         (Some(o), Some(p)) if o.contains(&p) => o,

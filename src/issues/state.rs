@@ -32,13 +32,16 @@ impl State {
     pub fn load(path: &Path, model: &str, window: WindowSize, group_fields: &[String]) -> Result<State> {
         let err = |reason: String| Error::State { path: path.to_path_buf(), reason };
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-        let head: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| err(format!("not a state file: {e}")))?;
+        let head: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| err(format!("not a state file: {e}")))?;
         if head.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
             return Err(err("not a fankui issues state file".into()));
         }
         let version = head.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if version != u64::from(VERSION) {
-            return Err(err(format!("state version {version} is not supported (this fankui writes version {VERSION})")));
+            return Err(err(format!(
+                "state version {version} is not supported (this fankui writes version {VERSION})"
+            )));
         }
         let state: State = serde_json::from_value(head).map_err(|e| err(format!("corrupt state: {e}")))?;
         if state.model != model {
@@ -51,10 +54,7 @@ impl State {
             return Err(err(format!("built with --window {}, not {window}", state.window)));
         }
         if state.group_fields != group_fields {
-            return Err(err(format!(
-                "built with group fields {:?}, not {:?}",
-                state.group_fields, group_fields
-            )));
+            return Err(err(format!("built with group fields {:?}, not {:?}", state.group_fields, group_fields)));
         }
         Ok(state)
     }

@@ -222,11 +222,15 @@ impl Model {
         let dir = options.resolve_dir();
         let model_err = |path: &Path, reason: String| Error::Model { path: path.to_path_buf(), reason };
         if !dir.is_dir() {
-            return Err(model_err(&dir, "no such model directory (expected model.onnx, tokenizer.json, labels.json)".into()));
+            return Err(model_err(
+                &dir,
+                "no such model directory (expected model.onnx, tokenizer.json, labels.json)".into(),
+            ));
         }
         let labels_path = dir.join("labels.json");
         let labels = std::fs::read(&labels_path).map_err(|e| model_err(&labels_path, e.to_string()))?;
-        let config: ModelConfig = serde_json::from_slice(&labels).map_err(|e| model_err(&labels_path, e.to_string()))?;
+        let config: ModelConfig =
+            serde_json::from_slice(&labels).map_err(|e| model_err(&labels_path, e.to_string()))?;
         if config.sentiment.is_empty() {
             return Err(model_err(&labels_path, "`sentiment` lists no labels".into()));
         }
@@ -335,13 +339,14 @@ impl Model {
                 .run(ort::inputs![self.names.input_ids.as_str() => ids_t, self.names.attention_mask.as_str() => mask_t])
                 .map_err(infer)?;
             let take = |name: &str, expect: Option<usize>| -> Result<Vec<Vec<f32>>> {
-                let value = outputs
-                    .get(name)
-                    .ok_or_else(|| Error::Inference(format!("model produced no output `{name}`")))?;
+                let value =
+                    outputs.get(name).ok_or_else(|| Error::Inference(format!("model produced no output `{name}`")))?;
                 let (shape, data) = value.try_extract_tensor::<f32>().map_err(infer)?;
                 let dims: Vec<i64> = shape.iter().copied().collect();
                 if dims.len() != 2 || dims[0] as usize != n || expect.is_some_and(|k| dims[1] as usize != k) {
-                    return Err(Error::Inference(format!("output `{name}` has shape {dims:?}, expected [{n}, {expect:?}]")));
+                    return Err(Error::Inference(format!(
+                        "output `{name}` has shape {dims:?}, expected [{n}, {expect:?}]"
+                    )));
                 }
                 let k = dims[1] as usize;
                 Ok(data.chunks(k.max(1)).take(n).map(<[f32]>::to_vec).collect())

@@ -152,7 +152,7 @@ pub fn generate(seed: u64) -> Vec<Record> {
     let hair_store = stores.iter().position(|(s, _)| s == "BJ-007").expect("store exists");
 
     let mut raw: Vec<(u32, u32, usize, String, Truth)> = Vec::new(); // day, minute, store, text, truth
-    let mut minute = |rng: &mut Rng| -> u32 {
+    let minute = |rng: &mut Rng| -> u32 {
         // Meal peaks: lunch and dinner.
         let peak = if rng.unit() < 0.5 { 12 * 60 } else { 18 * 60 + 30 };
         (peak as i64 + (rng.unit() * 240.0 - 120.0) as i64).clamp(7 * 60, 23 * 60) as u32
@@ -163,7 +163,13 @@ pub fn generate(seed: u64) -> Vec<Record> {
         for s in 0..stores.len() {
             for _ in 0..rng.poisson(rate) {
                 let r = rng.unit();
-                let text = if r < 0.45 { rng.pick(&neg) } else if r < 0.85 { rng.pick(&pos) } else { rng.pick(&neu) };
+                let text = if r < 0.45 {
+                    rng.pick(&neg)
+                } else if r < 0.85 {
+                    rng.pick(&pos)
+                } else {
+                    rng.pick(&neu)
+                };
                 let m = minute(&mut rng);
                 raw.push((day, m, s, text.to_string(), Truth::Background));
             }

@@ -204,7 +204,7 @@ impl<R: Read> CsvSource<R> {
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_string())
             .collect::<Vec<_>>();
-        if !headers.iter().any(|h| *h == fields.text) {
+        if !headers.contains(&fields.text) {
             return Err(std::io::Error::other(format!(
                 "CSV header has no `{}` column (columns: {}); use --text-field",
                 fields.text,

@@ -1,6 +1,6 @@
 //! `fankui score`: the per-record pipeline over a JSONL or CSV stream.
 
-use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
+use crate::input::{CsvSource, Fields, Format, JsonlSource, RecordSource};
 use crate::Outcome;
 use anyhow::Context;
 use fankui::{Analysis, Analyzer, Input, PipelineConfig, Source};
@@ -68,7 +68,9 @@ pub struct ScoreArgs {
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     crate::init_threads(args.threads)?;
     let mut config = match &args.config {
-        Some(path) => PipelineConfig::from_json_file(path).with_context(|| format!("reading config {}", path.display()))?,
+        Some(path) => {
+            PipelineConfig::from_json_file(path).with_context(|| format!("reading config {}", path.display()))?
+        }
         None => PipelineConfig::default(),
     };
     if args.voice {
@@ -83,8 +85,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     }
     if let Some(path) = &args.custom_topics {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let topics: std::collections::BTreeMap<String, Vec<String>> =
-            serde_json::from_str(&text).with_context(|| format!("{}: expected {{\"topic\": [\"example\", ...]}}", path.display()))?;
+        let topics: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_str(&text)
+            .with_context(|| format!("{}: expected {{\"topic\": [\"example\", ...]}}", path.display()))?;
         config.classify.custom_topics.extend(topics);
     }
     let analyzer = Analyzer::new(config).context("building the text pipeline")?;
@@ -206,11 +208,14 @@ impl Progress {
         }
         let bar = match total_bytes {
             Some(len) => ProgressBar::new(len).with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} (eta {eta})")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} (eta {eta})",
+                )
+                .expect("valid template"),
             ),
-            None => ProgressBar::new_spinner()
-                .with_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").expect("valid template")),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").expect("valid template"),
+            ),
         };
         Progress { bar: Some(bar) }
     }
