@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
     let texts = corpus();
     let inputs: Vec<Input<'_>> =
         texts.iter().map(|(t, voice)| if *voice { Input::voice(t) } else { Input::new(t) }).collect();
-    let analyzer = Analyzer::new(PipelineConfig::default()).unwrap();
+    let analyzer = Analyzer::new(PipelineConfig::text_only()).unwrap();
 
     let mut group = c.benchmark_group("text_pipeline");
     group.throughput(Throughput::Elements(inputs.len() as u64));
@@ -42,6 +42,22 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analyze_batch_1_thread", |b| {
         b.iter(|| one.install(|| black_box(analyzer.analyze_batch(black_box(&inputs)))))
     });
+    group.finish();
+
+    // The same comments scored by the bundled model too (sentiment, topics, clause
+    // embeddings): the whole per-record work of `fankui score`.
+    let scored = match Analyzer::new(PipelineConfig::default()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("skipping the scoring bench: {e}");
+            return;
+        }
+    };
+    let few = &inputs[..1_000];
+    let mut group = c.benchmark_group("scoring");
+    group.throughput(Throughput::Elements(few.len() as u64));
+    group.sample_size(10);
+    group.bench_function("analyze_batch_with_model", |b| b.iter(|| black_box(scored.analyze_batch(black_box(few)))));
     group.finish();
 }
 

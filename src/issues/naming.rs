@@ -50,8 +50,8 @@ pub fn topic_label(topic: &str) -> &str {
 /// The name of a cluster from its members' texts, its top terms and topics.
 ///
 /// The object is the lexicon object named by most texts (at least a quarter of
-/// them), else the cluster's top topic; the problem likewise, else the most
-/// frequent term that is not the object.
+/// them), else the cluster's top topic (not `other`), else its top term; the
+/// problem likewise, else the most frequent term that is not the object.
 pub fn name(texts: &[&str], top_terms: &[&str], top_topics: &[&str]) -> String {
     let best = |object: bool| -> Option<&'static str> {
         let mut best: Option<(&'static str, usize)> = None;
@@ -63,7 +63,13 @@ pub fn name(texts: &[&str], top_terms: &[&str], top_topics: &[&str]) -> String {
         }
         best.filter(|&(_, n)| n * 4 >= texts.len()).map(|(name, _)| name)
     };
-    let object = best(true).map(str::to_string).or_else(|| top_topics.first().map(|t| topic_label(t).to_string()));
+    let object = best(true).map(str::to_string).or_else(|| {
+        top_topics
+            .iter()
+            .find(|t| **t != crate::classify::OTHER)
+            .map(|t| topic_label(t).to_string())
+            .or_else(|| top_terms.first().map(|t| t.to_string()))
+    });
     let problem = best(false)
         .map(str::to_string)
         .or_else(|| top_terms.iter().find(|t| object.as_deref() != Some(**t)).map(|t| t.to_string()));
@@ -94,5 +100,7 @@ mod tests {
     #[test]
     fn without_lexicon_hits_the_topic_and_terms_name_it() {
         assert_eq!(name(&["灯光太暗了", "灯光昏暗"], &["灯光", "昏暗"], &["environment"]), "门店环境·灯光");
+        // `other` is no name: the terms carry it.
+        assert_eq!(name(&["等了半天", "半天没人理"], &["半天", "没人理"], &["other"]), "半天·没人理");
     }
 }
