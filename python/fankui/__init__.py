@@ -102,7 +102,10 @@ class Analyzer:
         scoring: run the model (default True); False gives the text stages only.
         config: a full pipeline configuration (the JSON form of the Rust ``PipelineConfig``).
 
-    An ``Analyzer`` is safe to share between threads, and pickles by rebuilding from its configuration.
+    An ``Analyzer`` is safe to share between threads. It pickles by rebuilding from the arguments it was
+    given (the model is loaded again on unpickling); what was left to defaults (the bundled model, the
+    ``onnxruntime`` package's library, ``FANKUI_MODEL_DIR``, ``ORT_DYLIB_PATH``) is looked up again in the
+    unpickling process, so it can be shipped to Spark executors installed at other paths.
 
     >>> a = Analyzer(custom_topics={"新品反馈": ["新出的鸡腿堡", "新品好吃吗"]})
     >>> a.score(["新出的藤椒鸡腿堡太好吃了"])[0]["topics"][0]["label"]  # doctest: +SKIP
@@ -114,6 +117,16 @@ class Analyzer:
                  config: Optional[Mapping[str, Any]] = None) -> None:
         self._config = _config(model, threads, voice, custom_topics, scoring, config)
         self._inner = _fankui.Analyzer(json.dumps(self._config, ensure_ascii=False))
+        # What the caller asked for, before defaults were resolved: pickling ships this, so
+        # the bundled model and onnxruntime's library are found again wherever it is unpickled.
+        self._args: Dict[str, Any] = {
+            "model": None if model is None else os.fspath(model),
+            "threads": threads,
+            "voice": bool(voice),
+            "custom_topics": {str(k): list(v) for k, v in custom_topics.items()} if custom_topics else None,
+            "scoring": bool(scoring),
+            "config": json.loads(json.dumps(dict(config))) if config else None,
+        }
 
     @property
     def config(self) -> Dict[str, Any]:
@@ -121,11 +134,12 @@ class Analyzer:
         return json.loads(self._inner.config_json())
 
     def __getstate__(self) -> Dict[str, Any]:
-        return {"config": self._config}
+        return {"args": self._args}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
-        self._config = state["config"]
-        self._inner = _fankui.Analyzer(json.dumps(self._config, ensure_ascii=False))
+        if "args" not in state:
+            raise FankuiError("cannot unpickle this Analyzer: it was pickled by another fankui version")
+        self.__init__(**state["args"])  # type: ignore[misc]
 
     def __repr__(self) -> str:
         model = self._config.get("classify", {}).get("model", {}).get("dir")
@@ -163,14 +177,13 @@ class Analyzer:
             elif text is None:
                 out.append({"id": rid, "error": f"field `{text_field}` is null"})
             elif not isinstance(text, str):
-                out.append({"id": rid, "error": f"field `{text_field}` is not a string but {type(text).__name__}"})
+                out.append({"id": rid, "error": f"field `{text_field}` is not a string but {_kind(text)}"})
             else:
                 extra = {k: v for k, v in rec.items() if k not in (id_field, text_field)}
                 slots.append((len(out), rid, extra))
                 out.append(None)
                 texts.append(text)
-                src = rec.get(source_field)
-                voice.append(isinstance(src, str) and src.strip().lower() in ("voice", "asr", "speech", "transcript"))
+                voice.append(_is_voice(rec.get(source_field)))
         results = json.loads(self._inner.score_json(texts, voice, embeddings)) if texts else []
         for (pos, rid, extra), res in zip(slots, results):
             if "error" in res and len(res) == 1:
@@ -190,10 +203,18 @@ class Analyzer:
         data, dim = self._inner.embed_bytes(texts)
         return np.frombuffer(data, dtype="<f4").reshape(len(texts), dim).copy()
 
-    def score_frame(self, df, text_column: str = "text", voice: bool = False):
+    def score_frame(self, df, text_column: str = "text", voice: bool = False, source_column: str = "source"):
         """Scores a pandas DataFrame's text column; returns a copy with ``sentiment``,
         ``sentiment_score``, ``topics``, ``quality_ok``, ``quality_flags``, ``keywords`` and
-        ``clauses`` columns."""
+        ``clauses`` columns. Missing texts (None, NaN) score as empty texts (``quality_ok`` False).
+        Rows whose ``source_column`` (if the frame has it) says ``voice`` are voice transcripts,
+        as in ``fankui score``; ``voice=True`` makes every row one.
+
+        >>> import pandas as pd
+        >>> out = Analyzer().score_frame(pd.DataFrame({"text": ["薯条有股怪味"]}))  # doctest: +SKIP
+        >>> out.loc[0, "sentiment"]  # doctest: +SKIP
+        'negative'
+        """
         try:
             import pandas as pd  # noqa: F401
         except ImportError as e:  # pragma: no cover - exercised only without pandas
@@ -201,7 +222,13 @@ class Analyzer:
         if text_column not in df.columns:
             raise InputError(f"DataFrame has no column {text_column!r}")
         texts = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df[text_column].tolist()]
-        results = self.score(texts, voice=voice)
+        if voice:
+            flags = [True] * len(texts)
+        elif source_column in df.columns:
+            flags = [_is_voice(v) for v in df[source_column].tolist()]
+        else:
+            flags = [False] * len(texts)
+        results = json.loads(self._inner.score_json(texts, flags, False))
         out = df.copy()
         out["sentiment"] = [r.get("sentiment", {}).get("label") for r in results]
         out["sentiment_score"] = [r.get("sentiment", {}).get("score") for r in results]
@@ -227,6 +254,25 @@ class Analyzer:
 
 
 _MISSING = object()
+_VOICE_SOURCES = ("voice", "asr", "speech", "transcript")
+
+
+def _is_voice(source: Any) -> bool:
+    """Whether a record's source field marks a voice transcript (as the CLI reads it)."""
+    return isinstance(source, str) and source.strip().lower() in _VOICE_SOURCES
+
+
+def _kind(value: Any) -> str:
+    """A value's JSON kind in the words of the CLI's error lines."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
 _DEFAULT: Optional[Analyzer] = None
 
 
