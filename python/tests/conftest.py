@@ -1,5 +1,4 @@
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -9,22 +8,19 @@ TINY_MODEL = os.path.join(ROOT, "tests", "data", "tiny_model")
 EXAMPLES = os.path.join(ROOT, "examples", "feedback.jsonl")
 
 
-def fankui_bin():
-    """The CLI binary built by cargo (debug or release), or None."""
-    for profile in ("release", "debug"):
-        path = os.path.join(ROOT, "target", profile, "fankui")
-        if os.path.exists(path):
-            return path
-    return shutil.which("fankui")
-
-
 @pytest.fixture(scope="session")
 def cli():
-    path = fankui_bin()
-    if path is None:
-        subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
-        path = fankui_bin()
-    return path
+    """The `fankui` CLI built from the same sources as the extension under test.
+
+    `cargo build` (a no-op after `cargo test --all-targets`, as in scripts/test.sh) rather than
+    whatever binary lies in target/: a stale binary would make "same output as the CLI" compare
+    against old code. FANKUI_CLI names another binary to compare against instead.
+    """
+    explicit = os.environ.get("FANKUI_CLI")
+    if explicit:
+        return explicit
+    subprocess.run(["cargo", "build", "--quiet", "--bin", "fankui"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "debug", "fankui")
 
 
 @pytest.fixture(scope="session")
