@@ -9,6 +9,7 @@ loaded once per process, not once per row or partition. `mapInPandas` hands the
 rows over in Arrow batches; the Analyzer scores a batch in parallel in Rust with
 the GIL released.
 """
+import os
 import sys
 
 _ANALYZER = None
@@ -42,7 +43,14 @@ def score_batches(batches):
 
 
 def score(spark, input_path):
-    df = spark.read.json(input_path).select("id", "store", "text")
+    """The scored DataFrame of a JSONL file with `id`, `store`, `text` and optionally `source`
+    (records whose source is `voice` are scored as voice transcripts, as by `fankui score`)."""
+    if __name__ != "__main__":
+        # Imported (from a notebook, a test or another job): Spark pickles score_batches by
+        # reference to this module, so the executors' Python workers need the file too.
+        spark.sparkContext.addPyFile(os.path.abspath(__file__))
+    df = spark.read.json(input_path)
+    df = df.select(*[c for c in ("id", "store", "text", "source") if c in df.columns])
     return df.mapInPandas(score_batches, schema=SCHEMA)
 
 

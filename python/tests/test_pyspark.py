@@ -16,7 +16,7 @@ def test_pyspark_mapinpandas_scores_every_record(monkeypatch):
     pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by scripts/setup.sh")
     from pyspark.sql import SparkSession
 
-    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "examples"))
     import pyspark_score
 
     # Executors inherit the environment: point them at the small test model to keep this quick.
@@ -32,10 +32,21 @@ def test_pyspark_mapinpandas_scores_every_record(monkeypatch):
         rows = pyspark_score.score(spark, EXAMPLES).collect()
     finally:
         spark.stop()
-    with open(EXAMPLES, encoding="utf-8") as f:
-        ids = [json.loads(line)["id"] for line in f if line.strip()]
-    assert sorted(r["id"] for r in rows) == sorted(ids)
+    records = [json.loads(line) for line in open(EXAMPLES, encoding="utf-8") if line.strip()]
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in records)
+    # Each executor's Analyzer (the tiny model, via the environment) gives what the same Analyzer gives
+    # locally, voice transcripts included.
+    import fankui
+
+    local = {r["id"]: r for r in fankui.Analyzer(model=TINY_MODEL).score_records(records)}
     by_id = {r["id"]: r for r in rows}
-    assert all(r["sentiment"] in ("negative", "neutral", "positive", None) for r in rows)
+    for rid, want in local.items():
+        got = by_id[rid]
+        if "sentiment" in want:
+            assert got["sentiment"] == want["sentiment"]["label"], rid
+            assert abs(got["sentiment_score"] - want["sentiment"]["score"]) < 1e-5, rid
+        else:
+            assert got["sentiment"] is None, rid
+        assert list(got["topics"]) == [t["label"] for t in want.get("topics", [])], rid
+        assert list(got["keywords"]) == want.get("keywords", []), rid
     assert any(r["quality_ok"] is False for r in rows)
-    assert all(r["text"] is not None for r in by_id.values())
