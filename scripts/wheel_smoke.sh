@@ -23,9 +23,10 @@ echo "wheel: $(basename "$wheel") ($(du -h "$wheel" | cut -f1), $(stat -c %s "$w
 .venv/bin/python - "$wheel" <<'PY'
 import sys, zipfile
 names = {i.filename: i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist()}
-for f in ("fankui/__init__.py", "fankui/__init__.pyi", "fankui/py.typed", "fankui/_fankui.abi3.so",
+assert "fankui/py.typed" in names, "wheel lacks fankui/py.typed"
+for f in ("fankui/__init__.py", "fankui/__init__.pyi", "fankui/_fankui.abi3.so",
           "fankui/model/model.onnx", "fankui/model/tokenizer.json", "fankui/model/labels.json"):
-    assert names.get(f), f"wheel lacks {f}"
+    assert names.get(f), f"wheel lacks {f} (or it is empty)"
 print("wheel contents:", ", ".join(f"{n} ({s / 1e6:.1f} MB)" for n, s in sorted(names.items()) if s > 1e6))
 PY
 
