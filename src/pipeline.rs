@@ -304,12 +304,33 @@ impl Analyzer {
         inputs: &[Input<'_>],
         index: &mut DuplicateIndex,
     ) -> Result<Vec<Result<Analysis>>> {
+        self.analyze_batch_inner(inputs, index, true)
+    }
+
+    /// For issue detection: like [`analyze_batch_with`](Self::analyze_batch_with), but a
+    /// comment of several clauses is scored clause by clause only (its own `sentiment`
+    /// and `embedding` stay empty; its `topics` come from the clauses), which saves
+    /// one model run per multi-clause comment.
+    pub(crate) fn analyze_batch_clauses(
+        &self,
+        inputs: &[Input<'_>],
+        index: &mut DuplicateIndex,
+    ) -> Result<Vec<Result<Analysis>>> {
+        self.analyze_batch_inner(inputs, index, false)
+    }
+
+    fn analyze_batch_inner(
+        &self,
+        inputs: &[Input<'_>],
+        index: &mut DuplicateIndex,
+        whole: bool,
+    ) -> Result<Vec<Result<Analysis>>> {
         let mut results: Vec<Result<Analysis>> = inputs.par_iter().map(|input| self.text_stages(input)).collect();
         for analysis in results.iter_mut().flatten() {
             self.mark_duplicate(analysis, index);
         }
         let mut ok: Vec<&mut Analysis> = results.iter_mut().flatten().collect();
-        self.score_refs(&mut ok)?;
+        self.score_refs(&mut ok, whole)?;
         Ok(results)
     }
 
@@ -366,39 +387,67 @@ impl Analyzer {
 
     fn score(&self, analyses: &mut [Analysis]) -> Result<()> {
         let mut refs: Vec<&mut Analysis> = analyses.iter_mut().collect();
-        self.score_refs(&mut refs)
+        self.score_refs(&mut refs, true)
     }
 
     /// Scores every comment and, for comments of several clauses, every clause, in one model batch.
-    fn score_refs(&self, analyses: &mut [&mut Analysis]) -> Result<()> {
+    ///
+    /// The model sees the text without PII placeholders (`<PHONE>` carries no opinion);
+    /// a clause left with nothing but punctuation ("电话<PHONE>" → "电话" is scored,
+    /// "<ORDER>" alone is not) gets no sentiment or topics.
+    fn score_refs(&self, analyses: &mut [&mut Analysis], score_whole: bool) -> Result<()> {
         let Some(classifier) = &self.classifier else { return Ok(()) };
-        let mut texts: Vec<&str> = Vec::new();
+        let mut owned: Vec<String> = Vec::new();
+        // Per analysis: whether the whole text is scored, and which clauses are.
+        let mut plan: Vec<(bool, Vec<bool>)> = Vec::with_capacity(analyses.len());
         for a in analyses.iter() {
-            if a.text.trim().is_empty() {
+            let whole = model_text(&a.text);
+            if !has_content(&whole) {
+                plan.push((false, Vec::new()));
                 continue;
             }
-            texts.push(&a.text);
-            if a.clauses.len() > 1 {
-                texts.extend(a.clauses.iter().map(|c| c.clause.text.as_str()));
+            if score_whole || a.clauses.len() <= 1 {
+                owned.push(whole);
             }
-        }
-        let mut scored = classifier.classify_batch(&texts)?.into_iter();
-        for a in analyses.iter_mut() {
-            if a.text.trim().is_empty() {
-                continue;
-            }
-            let whole = scored.next().expect("one classification per text");
+            let mut flags = Vec::new();
             if a.clauses.len() > 1 {
-                for c in &mut a.clauses {
-                    let cls = scored.next().expect("one classification per clause");
-                    set_clause(c, cls);
+                for c in &a.clauses {
+                    let t = model_text(&c.clause.text);
+                    let ok = has_content(&t);
+                    if ok {
+                        owned.push(t);
+                    }
+                    flags.push(ok);
                 }
-            } else if let Some(c) = a.clauses.first_mut() {
-                set_clause(c, whole.clone());
             }
-            a.topics = merge_topics(&whole, &a.clauses);
-            a.sentiment = Some(whole.sentiment);
-            a.embedding = whole.embedding;
+            plan.push((true, flags));
+        }
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let mut scored = classifier.classify_batch(&texts)?.into_iter();
+        for (a, (whole_ok, flags)) in analyses.iter_mut().zip(plan) {
+            if !whole_ok {
+                continue;
+            }
+            let whole = if score_whole || a.clauses.len() <= 1 {
+                Some(scored.next().expect("one classification per text"))
+            } else {
+                None
+            };
+            if a.clauses.len() > 1 {
+                for (c, ok) in a.clauses.iter_mut().zip(flags) {
+                    if ok {
+                        let cls = scored.next().expect("one classification per clause");
+                        set_clause(c, cls);
+                    }
+                }
+            } else if let (Some(c), Some(w)) = (a.clauses.first_mut(), &whole) {
+                set_clause(c, w.clone());
+            }
+            a.topics = merge_topics(whole.as_ref(), &a.clauses);
+            if let Some(w) = whole {
+                a.sentiment = Some(w.sentiment);
+                a.embedding = w.embedding;
+            }
         }
         Ok(())
     }
@@ -418,6 +467,32 @@ impl Analyzer {
     }
 }
 
+/// The text the model sees: PII placeholders removed.
+fn model_text(text: &str) -> String {
+    let mut out = text.to_string();
+    for p in [
+        crate::normalize::PHONE,
+        crate::normalize::ID_CARD,
+        crate::normalize::EMAIL,
+        crate::normalize::ORDER_NO,
+        crate::normalize::URL,
+    ] {
+        if out.contains(p) {
+            out = out.replace(p, "");
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Whether a text has something to score: a letter, digit, Han character or emoji
+/// (anything but whitespace and punctuation).
+fn has_content(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_alphanumeric()
+            || (!c.is_ascii() && !c.is_whitespace() && !"，。！？、；：“”‘’（）《》【】…—～·".contains(c))
+    })
+}
+
 fn set_clause(c: &mut ScoredClause, cls: Classification) {
     c.sentiment = Some(cls.sentiment);
     c.topics = cls.topics;
@@ -427,7 +502,7 @@ fn set_clause(c: &mut ScoredClause, cls: Classification) {
 /// The comment's topics: every topic found in a clause, with that clause's
 /// sentiment (the highest-scoring clause wins), then topics seen only in the
 /// whole comment, with the comment's sentiment. `other` only when nothing else.
-fn merge_topics(whole: &Classification, clauses: &[ScoredClause]) -> Vec<TopicScore> {
+fn merge_topics(whole: Option<&Classification>, clauses: &[ScoredClause]) -> Vec<TopicScore> {
     let mut merged: Vec<TopicScore> = Vec::new();
     for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
         match merged.iter_mut().find(|m| m.label == t.label) {
@@ -436,13 +511,17 @@ fn merge_topics(whole: &Classification, clauses: &[ScoredClause]) -> Vec<TopicSc
             None => merged.push(t.clone()),
         }
     }
-    for t in whole.topics.iter().filter(|t| t.label != OTHER) {
+    let whole_topics = whole.map(|w| w.topics.as_slice()).unwrap_or_default();
+    for t in whole_topics.iter().filter(|t| t.label != OTHER) {
         if !merged.iter().any(|m| m.label == t.label) {
             merged.push(t.clone());
         }
     }
     if merged.is_empty() {
-        return whole.topics.clone();
+        return match whole {
+            Some(w) => w.topics.clone(),
+            None => clauses.iter().flat_map(|c| c.topics.iter()).take(1).cloned().collect(),
+        };
     }
     merged.sort_by(|a, b| b.score.total_cmp(&a.score));
     merged

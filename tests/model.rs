@@ -69,6 +69,19 @@ fn padding_does_not_change_a_result() {
 }
 
 #[test]
+fn repeated_texts_in_a_batch_get_the_same_output_as_alone() {
+    let model = tiny(4, 1);
+    let texts = ["好吃", "送餐很快", "好吃", "薯条凉了", "送餐很快", "好吃"];
+    let out = model.run(&texts).unwrap();
+    assert_eq!(out.len(), texts.len());
+    for (text, got) in texts.iter().zip(&out) {
+        let alone = &model.run(&[text]).unwrap()[0];
+        assert!(close(&got.sentiment, &alone.sentiment) && close(&got.embedding, &alone.embedding), "{text}");
+    }
+    assert!(!close(&out[0].embedding, &out[1].embedding));
+}
+
+#[test]
 fn different_texts_get_different_outputs() {
     let model = tiny(8, 1);
     let out = model.run(&["薯条味道怪", "小程序支付不了"]).unwrap();

@@ -451,7 +451,7 @@ impl IssueDetector {
                         Feed::Analyzed(_) => None,
                     })
                     .collect();
-                let mut scored = analyzer.analyze_batch_with(&raw, &mut dup_index)?.into_iter();
+                let mut scored = analyzer.analyze_batch_clauses(&raw, &mut dup_index)?.into_iter();
                 for (meta, feed) in chunk.iter_mut() {
                     let analysis = match feed {
                         Feed::Text { .. } => match scored.next().expect("one result per text") {

@@ -17,6 +17,7 @@ use pool::SessionPool;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Where to find a model and how to run it.
@@ -302,21 +303,35 @@ impl Model {
 
     /// Runs the model over `texts` in parallel, length-sorted batches; results in input order.
     pub fn run(&self, texts: &[&str]) -> Result<Vec<ModelOutput>> {
-        let ids: Vec<Vec<i64>> = texts.par_iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
+        let all: Vec<Vec<i64>> = texts.par_iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
+        // Identical token sequences (short clauses such as 好吃 or 送餐很快 repeat a lot in
+        // feedback) run once.
+        let mut unique: HashMap<&[i64], usize> = HashMap::with_capacity(all.len());
+        let mut ids: Vec<&[i64]> = Vec::with_capacity(all.len());
+        let slot: Vec<usize> = all
+            .iter()
+            .map(|t| {
+                *unique.entry(t.as_slice()).or_insert_with(|| {
+                    ids.push(t.as_slice());
+                    ids.len() - 1
+                })
+            })
+            .collect();
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
         let batches: Vec<Vec<ModelOutput>> = order
             .par_chunks(self.batch_size)
             .map(|chunk| {
-                let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
+                let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i]).collect();
                 self.run_padded(&rows)
             })
             .collect::<Result<_>>()?;
-        let mut out: Vec<Option<ModelOutput>> = vec![None; texts.len()];
+        let mut out: Vec<Option<ModelOutput>> = vec![None; ids.len()];
         for (&i, o) in order.iter().zip(batches.into_iter().flatten()) {
             out[i] = Some(o);
         }
-        Ok(out.into_iter().map(|o| o.expect("every input has an output")).collect())
+        let out: Vec<ModelOutput> = out.into_iter().map(|o| o.expect("every input has an output")).collect();
+        Ok(slot.into_iter().map(|i| out[i].clone()).collect())
     }
 
     /// One model call on rows padded to the longest.
