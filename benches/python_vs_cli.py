@@ -25,6 +25,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,13 @@ def main() -> None:
 
     texts = comments(args.n)
     tmp = tempfile.mkdtemp(prefix="fankui-bench-")
+    try:
+        bench(args, fankui, texts, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench(args, fankui, texts: list[str], tmp: str) -> None:
     path, out_path = os.path.join(tmp, "comments.jsonl"), os.path.join(tmp, "scored.jsonl")
     with open(path, "w", encoding="utf-8") as f:
         for i, t in enumerate(texts):
