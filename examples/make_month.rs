@@ -24,7 +24,9 @@ fn main() -> std::io::Result<()> {
         let mut value = || args.next().unwrap_or_else(|| usage(&format!("{a} needs a value")));
         match a.as_str() {
             "--seed" => seed = value().parse().unwrap_or_else(|_| usage("--seed takes an integer")),
-            "--stores-per-region" => stores = value().parse().unwrap_or_else(|_| usage("--stores-per-region takes an integer")),
+            "--stores-per-region" => {
+                stores = value().parse().unwrap_or_else(|_| usage("--stores-per-region takes an integer"))
+            }
             "--volume" => volume = value().parse().unwrap_or_else(|_| usage("--volume takes a number")),
             _ => usage(&format!("unknown argument {a}")),
         }

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# The main job on the bundled example data: score every record of
-# examples/feedback.jsonl and print one JSON line per record.
+# The main job on the bundled example data and model:
+#  1. score every record of examples/feedback.jsonl (300 comments, typed and voice,
+#     some Traditional, some junk): one JSON line per record on stdout;
+#  2. find the named issues in examples/month.jsonl (a synthetic month of 200 stores
+#     with injected incidents): one JSON line per issue, most severe first.
+# Extra arguments go to `fankui score`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --release --quiet
+cargo build --release --quiet --bin fankui
 ./target/release/fankui score examples/feedback.jsonl "$@"
+echo "--- fankui issues examples/month.jsonl --group-field store --group-field region" >&2
+./target/release/fankui issues examples/month.jsonl --group-field store --group-field region
