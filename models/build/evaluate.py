@@ -8,8 +8,8 @@ reference.
 
   1. val_restaurant: sentiment accuracy / macro-F1 (3-way, and binary on the negative+positive
      rows by P(pos) vs P(neg)), topic micro-F1 at labels.json thresholds, keyword baseline.
-  2. the same sentences as voice transcripts (punctuation stripped, fillers -- including fillers
-     the training augmentation never used) and in Traditional characters, both as the model
+  2. the same sentences as voice transcripts (punctuation stripped, fillers -- since 0.2.0 the
+     training augmentation's filler list contains these too) and in Traditional characters, both as the model
      sees them without fankui's Traditional->Simplified step and with it.
   3. held-out public categories: heads retrained without 水果 and 蒙牛, binary accuracy on them.
   4. embedding: mean cosine within paraphrase groups vs across groups.

@@ -30,6 +30,13 @@ class Config:
     hidden_sent: int = 0               # hidden ReLU units on the dense features (0 = linear)
     hidden_topic: int = 0
     public_fraction: float = 1.0       # subsample public rows (quick experiments)
+    class_balance: float = 1.0         # restaurant sentiment weights * (class share / 1/3)^-x
+    public_weight: float = 1.0         # weight of one public sentence in the sentiment head
+    max_iter: int = 1000               # L-BFGS iteration cap, sentiment head
+    max_iter_topic: int = 600          # L-BFGS iteration cap, topic heads
+    # restaurant files whose sentences are split into folds for threshold tuning; the others
+    # (template-generated train_c) always stay in the training part of every fold
+    tune_sources: tuple = ("train_a.jsonl", "train_b.jsonl")
     seed: int = common.SEED
     extra: dict = field(default_factory=dict)
 
@@ -44,9 +51,13 @@ def build_samples(rest_rows, cfg, with_public=True):
             pub = rng.sample(pub, int(len(pub) * cfg.public_fraction))
         for r in pub:
             out.append({"text": common.normalize(r["text"]), "s": S_IDX[r["sentiment"]],
-                        "topics": None, "w": 1.0, "kind": "public", "group": -1,
-                        "cat": r["cat"]})
+                        "topics": None, "w": cfg.public_weight, "ws": cfg.public_weight,
+                        "kind": "public", "group": -1, "cat": r["cat"], "src": "public"})
+    share = {k: sum(r["sentiment"] == k for r in rest_rows) / max(len(rest_rows), 1)
+             for k in common.SENTIMENTS}
     for g, r in enumerate(rest_rows):
+        # sentiment weight: restaurant classes rebalanced (topics keep the plain weight)
+        cb = (3 * share[r["sentiment"]]) ** -cfg.class_balance
         tv = np.array([t in r["topics"] for t in common.TOPICS], np.float32)
         variants = [("rest", common.normalize(r["text"]), 1.0),
                     ("rest_trad", common.normalize(common.to_traditional(r["text"]), t2s=False),
@@ -59,7 +70,8 @@ def build_samples(rest_rows, cfg, with_public=True):
                 continue
             seen.add(text)
             out.append({"text": text, "s": S_IDX[r["sentiment"]], "topics": tv,
-                        "w": cfg.rest_weight * w, "kind": kind, "group": g, "cat": "restaurant"})
+                        "w": cfg.rest_weight * w, "ws": cfg.rest_weight * w * cb, "kind": kind,
+                        "group": g, "cat": "restaurant", "src": r.get("source", "")})
     return out
 
 
@@ -132,11 +144,12 @@ def head_predict(h, d, bag, kind):
     return linear.predict(d, bag, h["Wd"], h["Ws"], h["b"], kind)
 
 
-def fit_head(d, bag, y, w, C, kind, hidden):
+def fit_head(d, bag, y, w, C, kind, hidden, max_iter=400):
     if hidden:
-        W1, b1, W2, Ws, b, res = linear.fit_mlp(d, bag, y, w, C, kind, hidden=hidden)
+        W1, b1, W2, Ws, b, res = linear.fit_mlp(d, bag, y, w, C, kind, hidden=hidden,
+                                                max_iter=max_iter)
         return {"W1": W1, "b1": b1, "W2": W2, "Ws": Ws, "b": b}, res
-    Wd, Ws, b, res = linear.fit(d, bag, y, w, C, kind)
+    Wd, Ws, b, res = linear.fit(d, bag, y, w, C, kind, max_iter=max_iter)
     return {"Wd": Wd, "Ws": Ws, "b": b}, res
 
 
@@ -150,8 +163,8 @@ def fit(samples, dense, bag, cfg, thresholds=None, log=print):
     d = h.std(dense)
     y = np.array([s["s"] for s in samples])
     w = np.array([s["w"] for s in samples], np.float64)
-    h.sent, res = fit_head(d[:, h.sent_cols], bag, y, w, cfg.c_sent, "softmax", cfg.hidden_sent)
-    log(f"  sentiment head: {res.nit} iterations, loss {res.fun:.1f}")
+    ws = np.array([s["ws"] for s in samples], np.float64)
+    h.sent = fit_sentiment(d[:, h.sent_cols], bag, y, ws, cfg, log)
     rest = np.array([s["topics"] is not None for s in samples])
     T = np.stack([s["topics"] for s in samples if s["topics"] is not None])
     h.topic = fit_topics(d[rest][:, h.topic_cols], bag[rest], T, w[rest], cfg, log)
@@ -159,16 +172,27 @@ def fit(samples, dense, bag, cfg, thresholds=None, log=print):
     return h
 
 
+def fit_sentiment(d, bag, y, w, cfg, log=print):
+    head, res = fit_head(d, bag, y, w, cfg.c_sent, "softmax", cfg.hidden_sent, cfg.max_iter)
+    log(f"  sentiment head: {res.nit} iterations (cap {cfg.max_iter}), loss {res.fun:.1f}, "
+        f"{'converged' if res.success else 'NOT converged: ' + str(res.message)}")
+    return head
+
+
 def fit_topics(d, bag, T, w, cfg, log=print):
     """14 independent sigmoid outputs, trained on the restaurant rows only."""
-    head, res = fit_head(d, bag, T, w, cfg.c_topic, "sigmoid", cfg.hidden_topic)
-    log(f"  topic heads: {res.nit} iterations, loss {res.fun:.1f}")
+    head, res = fit_head(d, bag, T, w, cfg.c_topic, "sigmoid", cfg.hidden_topic,
+                         cfg.max_iter_topic)
+    log(f"  topic heads: {res.nit} iterations (cap {cfg.max_iter_topic}), loss {res.fun:.1f}, "
+        f"{'converged' if res.success else 'NOT converged: ' + str(res.message)}")
     return head
 
 
 def oof_topic_thresholds(samples, dense, bag, cfg, folds=5, log=print):
-    """Per-topic thresholds from out-of-fold predictions on the restaurant training rows
-    (folds grouped by original sentence, so augmented copies never straddle a fold)."""
+    """Per-topic thresholds from out-of-fold predictions on the hand-written restaurant training
+    rows (cfg.tune_sources; folds grouped by original sentence, so augmented copies never
+    straddle a fold). Rows of other files (template-generated) are in every training part and
+    never scored: their wording is too regular to tune thresholds on."""
     from sklearn.model_selection import GroupKFold
     idx = np.array([i for i, s in enumerate(samples) if s["topics"] is not None])
     h = new_heads(dense, cfg)
@@ -177,9 +201,14 @@ def oof_topic_thresholds(samples, dense, bag, cfg, folds=5, log=print):
     T = np.stack([samples[i]["topics"] for i in idx])
     w = np.array([samples[i]["w"] for i in idx], np.float64)
     groups = np.array([samples[i]["group"] for i in idx])
-    orig = np.array([samples[i]["kind"] == "rest" for i in idx])
+    tune = np.array([samples[i]["src"] in cfg.tune_sources for i in idx])
+    orig = np.array([samples[i]["kind"] == "rest" for i in idx]) & tune
     P = np.zeros_like(T)
-    for tr, te in GroupKFold(n_splits=folds).split(d, groups=groups):
+    always = np.flatnonzero(~tune)
+    sub = np.flatnonzero(tune)
+    for tr, te in GroupKFold(n_splits=folds).split(sub, groups=groups[sub]):
+        tr = np.concatenate([always, sub[tr]])
+        te = sub[te]
         m = fit_topics(d[tr], B[tr], T[tr], w[tr], cfg, log=lambda *a: None)
         P[te] = head_predict(m, d[te], B[te], "sigmoid")
     th = best_thresholds(P[orig], T[orig])
