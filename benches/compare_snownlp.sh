@@ -2,7 +2,9 @@
 # Whole-pipeline throughput of `fankui score` (normalize, clauses, segmentation,
 # quality, model: sentiment + topics per record and per clause) on N comments,
 # against SnowNLP's `SnowNLP(text).sentiments` over the same comments, in one run.
-# Comments: the first N records of examples/month.jsonl (N=10000 by default).
+# Comments: N distinct comments (10,000 by default), each one to three sentences drawn
+# (seeded) from the project's own written sentences (models/build/data/*.jsonl,
+# tests/data/month/*.txt), so that no two comments are the same and nothing is cached.
 # Usage: benches/compare_snownlp.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,22 @@ bash scripts/setup.sh
 N=${1:-10000}
 mkdir -p bench-out
 cargo build --release --quiet --bin fankui
-head -n "$N" examples/month.jsonl > bench-out/snownlp_input.jsonl
+python3 - "$N" > bench-out/snownlp_input.jsonl <<'PY'
+import glob, json, random, sys
+n = int(sys.argv[1])
+pool = []
+for f in sorted(glob.glob("models/build/data/*.jsonl")):
+    pool += [json.loads(l)["text"] for l in open(f, encoding="utf-8") if l.strip()]
+for f in sorted(glob.glob("tests/data/month/*.txt")):
+    pool += [l.strip() for l in open(f, encoding="utf-8") if l.strip() and not l.startswith("#")]
+pool = sorted(set(pool))
+rng, seen = random.Random(7), set()
+while len(seen) < n:
+    t = "，".join(rng.choice(pool).rstrip("。！!？?") for _ in range(rng.choice([1, 1, 2, 2, 3])))
+    if t not in seen:
+        seen.add(t)
+        print(json.dumps({"id": f"b{len(seen)}", "text": t}, ensure_ascii=False))
+PY
 best=""
 for i in 1 2 3; do
     s=$(date +%s.%N)
@@ -34,6 +51,7 @@ PY
 python3 - "$N" "$best" "$py" <<'PY'
 import sys
 n, rust, py = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"{n} distinct comments")
 print(f"SnowNLP(text).sentiments, 1 process:  {n/py:>8.0f} comments/s")
 print(f"fankui score (whole pipeline, 2 cores): {n/rust:>8.0f} comments/s  ({py/rust:.1f}x SnowNLP)")
 PY
