@@ -192,6 +192,23 @@ impl Cluster {
         !any
     }
 
+    /// Whether the unit names an object (薯条, 鸡腿堡, ...; lexicons/issue_names.txt)
+    /// while the cluster is about other objects: "薯条有股怪味" does not join
+    /// "鸡腿堡的鸡肉有股怪味" however close their embeddings.
+    fn object_conflict(&self, unit: &Unit<'_>) -> bool {
+        let mut unit_objects = unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).peekable();
+        if unit_objects.peek().is_none() || self.size < 2 {
+            return false;
+        }
+        let dominant: Vec<&str> = self
+            .terms
+            .iter()
+            .filter(|(_, &n)| u64::from(n) * 2 >= self.size)
+            .filter_map(|(t, _)| crate::issues::naming::object_of(t))
+            .collect();
+        !dominant.is_empty() && !unit_objects.any(|o| dominant.contains(&o))
+    }
+
     /// Whether the unit and the cluster agree on each separating topic.
     fn same_side(&self, unit: &Unit<'_>, separate: &[String]) -> bool {
         separate.iter().all(|t| {
@@ -283,7 +300,9 @@ impl Clusterer {
                 if !c.shares_topics(unit) {
                     score -= self.options.topic_penalty;
                 }
-                if !c.same_side(unit, &self.options.separate_topics) {
+                // In a separating topic the problem, not the object, makes the cluster
+                // (hair in a burger, in rice, in tea).
+                if !c.same_side(unit, &self.options.separate_topics) || (!separate && c.object_conflict(unit)) {
                     continue;
                 }
                 if best.is_none_or(|(_, s, _)| score > s) {
@@ -431,6 +450,19 @@ mod tests {
         // …which the next hygiene report joins, and a plain taste complaint does not.
         assert_eq!(c.assign(&u(&hygiene)).0, hair);
         assert_eq!(c.assign(&u(&other)).0, dry);
+    }
+
+    #[test]
+    fn a_complaint_about_another_object_starts_its_own_cluster() {
+        let mut c = Clusterer::new(ClusterOptions::default());
+        let e = norm([1.0, 0.2, 0.0]);
+        let burger: Vec<String> = vec!["鸡腿堡".into(), "怪味".into()];
+        let fries: Vec<String> = vec!["薯条".into(), "怪味".into()];
+        let b = c.assign(&unit(&e, &burger)).0;
+        assert_eq!(c.assign(&unit(&e, &burger)).0, b);
+        let f = c.assign(&unit(&e, &fries)).0;
+        assert_ne!(f, b, "same embedding, but fries are not the burger");
+        assert_eq!(c.assign(&unit(&e, &fries)).0, f);
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub struct IssueOptions {
     pub episode_gap: i64,
     /// Track praise too (default true).
     pub praise: bool,
+    /// A clause counts as a complaint (praise) only when its sentiment score
+    /// (P(positive) − P(negative)) is at most −this (at least this); default 0.5.
+    /// Clauses the model is unsure of stay out of the clusters.
+    pub min_polarity: f32,
 }
 
 impl Default for IssueOptions {
@@ -102,6 +106,7 @@ impl Default for IssueOptions {
             examples: 5,
             episode_gap: 2,
             praise: true,
+            min_polarity: 0.5,
         }
     }
 }
@@ -500,9 +505,10 @@ impl IssueDetector {
             self.records.push(meta.clone());
             for clause in &analysis.clauses {
                 let Some(sentiment) = &clause.sentiment else { continue };
+                let polarity = self.options.min_polarity;
                 let kind = match sentiment.label.as_str() {
-                    "negative" => Kind::Complaint,
-                    "positive" if self.options.praise => Kind::Praise,
+                    "negative" if sentiment.score <= -polarity => Kind::Complaint,
+                    "positive" if self.options.praise && sentiment.score >= polarity => Kind::Praise,
                     _ => continue,
                 };
                 if clause.embedding.is_empty() {

@@ -26,6 +26,12 @@ fn entries() -> &'static [Entry] {
     })
 }
 
+/// The canonical object (薯条, 汉堡, 小程序, ...) a word names, if the lexicon lists it
+/// as one of an object's synonyms.
+pub fn object_of(word: &str) -> Option<&'static str> {
+    entries().iter().find(|e| e.object && e.synonyms.contains(&word)).map(|e| e.name)
+}
+
 /// Chinese label of a topic id.
 pub fn topic_label(topic: &str) -> &str {
     match topic {
