@@ -35,11 +35,22 @@ fn main() -> ExitCode {
     match result {
         Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(2),
+        // The reader went away (`fankui score big.jsonl | head`): stop quietly, as
+        // Unix filters do.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fankui: error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = Some(std::io::ErrorKind::BrokenPipe);
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().map(std::io::Error::kind) == pipe
+            || c.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind) == pipe
+    })
 }
 
 /// What a finished run reports to `main`.
