@@ -43,9 +43,6 @@ pub struct ClusterOptions {
     pub similarity: f32,
     /// Added to the cosine when the unit shares a key term with the cluster (default 0.15).
     pub term_bonus: f32,
-    /// Subtracted from the cosine when the unit has topics (other than `other`) and
-    /// none of them is held by at least a quarter of the cluster's members (default 0.0).
-    pub topic_penalty: f32,
     /// Topics that partition the clusters (default `["hygiene"]`): a unit with one of
     /// them joins only clusters where a quarter of the members share it, and a unit
     /// without it never joins such a cluster. "汉堡里有头发" is a food-safety
@@ -69,7 +66,6 @@ impl Default for ClusterOptions {
         ClusterOptions {
             similarity: 0.58,
             term_bonus: 0.15,
-            topic_penalty: 0.0,
             separate_topics: vec!["hygiene".to_string()],
             separate_similarity: 0.5,
             min_size: 3,
@@ -81,12 +77,6 @@ impl Default for ClusterOptions {
 }
 
 impl ClusterOptions {
-    /// Sets the penalty for a unit whose topics the cluster does not share.
-    pub fn with_topic_penalty(mut self, p: f32) -> Self {
-        self.topic_penalty = p;
-        self
-    }
-
     /// Sets the similarity needed to join a cluster.
     pub fn with_similarity(mut self, s: f32) -> Self {
         self.similarity = s;
@@ -177,19 +167,6 @@ impl Cluster {
         let mut v: Vec<(&str, u32)> = self.topics.iter().map(|(t, &n)| (t.as_str(), n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v.into_iter().take(k).map(|(t, _)| t).collect()
-    }
-
-    /// Whether one of the unit's topics (other than `other`) is held by at least a
-    /// quarter of the members; true when the unit has no such topic.
-    fn shares_topics(&self, unit: &Unit<'_>) -> bool {
-        let mut any = false;
-        for t in unit.topics.iter().filter(|t| t.as_str() != crate::classify::OTHER) {
-            any = true;
-            if self.topics.get(t).is_some_and(|&n| u64::from(n) * 4 >= self.size) {
-                return true;
-            }
-        }
-        !any
     }
 
     /// Whether the unit names an object (薯条, 鸡腿堡, ...; lexicons/issue_names.txt)
@@ -296,10 +273,7 @@ impl Clusterer {
                 let c = &self.clusters[ci as usize];
                 let cos = c.similarity(unit, c.norm());
                 let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let mut score = cos + if shares { self.options.term_bonus } else { 0.0 };
-                if !c.shares_topics(unit) {
-                    score -= self.options.topic_penalty;
-                }
+                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
                 // In a separating topic the problem, not the object, makes the cluster
                 // (hair in a burger, in rice, in tea).
                 if !c.same_side(unit, &self.options.separate_topics) || (!separate && c.object_conflict(unit)) {
