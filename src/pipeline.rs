@@ -398,15 +398,17 @@ impl Analyzer {
     fn score_refs(&self, analyses: &mut [&mut Analysis], score_whole: bool) -> Result<()> {
         let Some(classifier) = &self.classifier else { return Ok(()) };
         let mut owned: Vec<String> = Vec::new();
-        // Per analysis: whether the whole text is scored, and which clauses are.
-        let mut plan: Vec<(bool, Vec<bool>)> = Vec::with_capacity(analyses.len());
+        // Per analysis with something to score: whether the whole text is scored, and
+        // which clauses are.
+        let mut plan: Vec<Option<(bool, Vec<bool>)>> = Vec::with_capacity(analyses.len());
         for a in analyses.iter() {
             let whole = model_text(&a.text);
             if !has_content(&whole) {
-                plan.push((false, Vec::new()));
+                plan.push(None);
                 continue;
             }
-            if score_whole || a.clauses.len() <= 1 {
+            let whole_scored = score_whole || a.clauses.len() <= 1;
+            if whole_scored {
                 owned.push(whole);
             }
             let mut flags = Vec::new();
@@ -420,19 +422,13 @@ impl Analyzer {
                     flags.push(ok);
                 }
             }
-            plan.push((true, flags));
+            plan.push(Some((whole_scored, flags)));
         }
         let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut scored = classifier.classify_batch(&texts)?.into_iter();
-        for (a, (whole_ok, flags)) in analyses.iter_mut().zip(plan) {
-            if !whole_ok {
-                continue;
-            }
-            let whole = if score_whole || a.clauses.len() <= 1 {
-                Some(scored.next().expect("one classification per text"))
-            } else {
-                None
-            };
+        for (a, plan) in analyses.iter_mut().zip(plan) {
+            let Some((whole_scored, flags)) = plan else { continue };
+            let whole = whole_scored.then(|| scored.next().expect("one classification per text"));
             if a.clauses.len() > 1 {
                 for (c, ok) in a.clauses.iter_mut().zip(flags) {
                     if ok {
