@@ -39,15 +39,7 @@ def fit(Xd, Xs, y, w, C, kind, max_iter=400, tol=1e-6):
     def f(theta):
         Wd, Ws, b = unpack(theta)
         z = (Xd @ Wd.astype(np.float32)).astype(np.float64) + Xs @ Ws + b
-        if kind == "softmax":
-            z -= z.max(axis=1, keepdims=True)
-            lse = np.log(np.exp(z).sum(axis=1))
-            loss = np.sum(w * (lse - z[np.arange(n), y]))
-            p = np.exp(z - lse[:, None])
-        else:
-            # log(1 + e^z) - t z, stable
-            loss = np.sum(w[:, None] * (np.logaddexp(0, z) - target * z))
-            p = 1 / (1 + np.exp(-z))
+        loss, p = _data_loss(z, kind, w, y, target)
         G = (p - target) * w[:, None]
         gWd = (Xd.T @ G.astype(np.float32)).astype(np.float64) + Wd / C
         gWs = XsT @ G + Ws / C
@@ -61,6 +53,17 @@ def fit(Xd, Xs, y, w, C, kind, max_iter=400, tol=1e-6):
     Ws_full = np.zeros((full_s, k), np.float32)
     Ws_full[used] = Ws
     return Wd.astype(np.float32), Ws_full, b.astype(np.float32), res
+
+
+def _data_loss(z, kind, w, y, target):
+    """Weighted data loss of logits z and the output probabilities: softmax cross-entropy
+    against class ids y, or per-label logistic loss against targets."""
+    if kind == "softmax":
+        z = z - z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        return np.sum(w * (lse - z[np.arange(len(z)), y])), np.exp(z - lse[:, None])
+    # log(1 + e^z) - t z, stable
+    return np.sum(w[:, None] * (np.logaddexp(0, z) - target * z)), 1 / (1 + np.exp(-z))
 
 
 def predict(Xd, Xs, Wd, Ws, b, kind):
@@ -103,14 +106,7 @@ def fit_mlp(Xd, Xs, y, w, C, kind, hidden=256, max_iter=400, tol=1e-6, seed=0):
         a = (Xd @ W1.astype(np.float32)).astype(np.float64) + b1
         hdn = np.maximum(a, 0)
         z = hdn @ W2 + Xs @ Ws + b
-        if kind == "softmax":
-            z -= z.max(axis=1, keepdims=True)
-            lse = np.log(np.exp(z).sum(axis=1))
-            loss = np.sum(w * (lse - z[np.arange(n), y]))
-            p = np.exp(z - lse[:, None])
-        else:
-            loss = np.sum(w[:, None] * (np.logaddexp(0, z) - target * z))
-            p = 1 / (1 + np.exp(-z))
+        loss, p = _data_loss(z, kind, w, y, target)
         G = (p - target) * w[:, None]
         gW2 = hdn.T @ G + W2 / C
         gH = (G @ W2.T) * (a > 0)
