@@ -271,14 +271,14 @@ impl Clusterer {
                 }
                 seen.push(ci);
                 let c = &self.clusters[ci as usize];
-                let cos = c.similarity(unit, c.norm());
-                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
                 // In a separating topic the problem, not the object, makes the cluster
                 // (hair in a burger, in rice, in tea).
                 if !c.same_side(unit, &self.options.separate_topics) || (!separate && c.object_conflict(unit)) {
                     continue;
                 }
+                let cos = c.similarity(unit, c.norm());
+                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
+                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
                 if best.is_none_or(|(_, s, _)| score > s) {
                     best = Some((ci as usize, score, cos));
                 }

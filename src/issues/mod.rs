@@ -699,8 +699,7 @@ impl IssueDetector {
             .into_iter()
             .map(|((level, value), count)| GroupCount { field: self.options.group_fields[level].clone(), value, count })
             .collect();
-        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
-        groups.truncate(20);
+        top_groups(&mut groups);
         let mut ranked: Vec<&Member> = members.clone();
         ranked.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.record.cmp(&b.record)));
         let mut examples: Vec<Example> = Vec::new();
@@ -745,6 +744,12 @@ impl IssueDetector {
     }
 }
 
+/// Keeps an issue's 20 largest group counts, largest first.
+fn top_groups(groups: &mut Vec<GroupCount>) {
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
+    groups.truncate(20);
+}
+
 /// Folds issues of the same kind and name whose windows overlap into the one that
 /// started first (then the biggest), so one problem is one ticket.
 fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
@@ -771,8 +776,7 @@ fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
                 None => o.groups.push(g),
             }
         }
-        o.groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
-        o.groups.truncate(20);
+        top_groups(&mut o.groups);
         for a in issue.alerts {
             if !o.alerts.iter().any(|x| x.field == a.field && x.value == a.value) {
                 o.alerts.push(a);

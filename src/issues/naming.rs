@@ -1,5 +1,6 @@
 //! Readable Chinese names for clusters: "object·problem" (薯条·味道怪).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const LEXICON: &str = include_str!("../../lexicons/issue_names.txt");
@@ -29,7 +30,18 @@ fn entries() -> &'static [Entry] {
 /// The canonical object (薯条, 汉堡, 小程序, ...) a word names, if the lexicon lists it
 /// as one of an object's synonyms.
 pub fn object_of(word: &str) -> Option<&'static str> {
-    entries().iter().find(|e| e.object && e.synonyms.contains(&word)).map(|e| e.name)
+    // Looked up for every candidate cluster's terms while clustering: a map, built once.
+    static OBJECTS: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let objects = OBJECTS.get_or_init(|| {
+        let mut map = HashMap::new();
+        for e in entries().iter().filter(|e| e.object) {
+            for &syn in &e.synonyms {
+                map.entry(syn).or_insert(e.name); // earlier lines win, as in `name`
+            }
+        }
+        map
+    });
+    objects.get(word).copied()
 }
 
 /// Chinese label of a topic id.
