@@ -12,7 +12,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelConfig, ModelOptions, ModelOutput};
+use crate::model::{Model, ModelConfig, ModelOptions, ModelOutput, SpanInput};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -156,6 +156,63 @@ impl Classifier {
     pub fn classify_batch(&self, texts: &[&str]) -> Result<Vec<Classification>> {
         let outputs = self.model.run(texts)?;
         Ok(outputs.into_iter().map(|o| self.interpret(o)).collect())
+    }
+
+    /// Classifies each text and each of its spans (byte ranges, e.g. its clauses);
+    /// results in input order, one per span. With a model that
+    /// [supports spans](Model::supports_spans) (the bundled one does) a text and its
+    /// spans take one model run: the text's token features are computed once and
+    /// pooled per span. Otherwise, and for a span the model did not see (past
+    /// `max_length`), the span is scored as a text of its own.
+    ///
+    /// ```no_run
+    /// use fankui::{Classifier, ClassifyOptions, SpanInput};
+    /// let classifier = Classifier::new(ClassifyOptions::default())?;
+    /// let text = "送餐很快，但是薯条凉了";
+    /// let spans = [0..text.find('，').unwrap(), text.find('但').unwrap()..text.len()];
+    /// let out = classifier.classify_spans(&[SpanInput { text, spans: &spans }])?;
+    /// let (_whole, clauses) = &out[0];
+    /// assert_eq!(clauses[0].sentiment.label, "positive");
+    /// assert_eq!(clauses[1].sentiment.label, "negative");
+    /// # Ok::<(), fankui::Error>(())
+    /// ```
+    pub fn classify_spans(&self, inputs: &[SpanInput<'_>]) -> Result<Vec<(Classification, Vec<Classification>)>> {
+        for input in inputs {
+            if let Some(range) = input.spans.iter().find(|r| r.start > r.end || input.text.get((*r).clone()).is_none())
+            {
+                return Err(Error::InvalidOption {
+                    option: "spans",
+                    reason: format!("{range:?} is not a character range of a {}-byte text", input.text.len()),
+                });
+            }
+        }
+        let (wholes, mut spans): (Vec<ModelOutput>, Vec<Vec<Option<ModelOutput>>>) = if self.model.supports_spans() {
+            self.model.run_spans(inputs)?.into_iter().map(|o| (o.whole, o.spans)).unzip()
+        } else {
+            let texts: Vec<&str> = inputs.iter().map(|i| i.text).collect();
+            (self.model.run(&texts)?, inputs.iter().map(|i| vec![None; i.spans.len()]).collect())
+        };
+        // Spans without an output run on their own.
+        let mut alone: Vec<&str> = Vec::new();
+        for (input, outs) in inputs.iter().zip(&spans) {
+            for (range, o) in input.spans.iter().zip(outs) {
+                if o.is_none() {
+                    alone.push(&input.text[range.clone()]); // checked above
+                }
+            }
+        }
+        let mut alone = self.model.run(&alone)?.into_iter();
+        Ok(wholes
+            .into_iter()
+            .zip(spans.iter_mut())
+            .map(|(whole, outs)| {
+                let clauses = outs
+                    .iter_mut()
+                    .map(|o| self.interpret(o.take().unwrap_or_else(|| alone.next().expect("one output per span"))))
+                    .collect();
+                (self.interpret(whole), clauses)
+            })
+            .collect())
     }
 
     /// Sentence embeddings only.

@@ -51,7 +51,7 @@ pub use error::{Error, Result};
 pub use issues::{
     Feed, Issue, IssueDetector, IssueOptions, ProcessSummary, RecordFields, RecordMeta, Severity, SeverityOptions,
 };
-pub use model::{Model, ModelConfig, ModelOptions, ModelOutput};
+pub use model::{Model, ModelConfig, ModelOptions, ModelOutput, SpanInput, SpanOutput};
 pub use normalize::{NormalizeOptions, Normalizer};
 pub use pipeline::{Analysis, Analyzer, Input, PipelineConfig, ScoredClause, Source};
 pub use quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};

@@ -8,12 +8,14 @@
 use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore, OTHER};
 use crate::clause::{Clause, ClauseOptions, ClauseSplitter};
 use crate::error::{Error, Result};
+use crate::model::SpanInput;
 use crate::normalize::{NormalizeOptions, Normalizer};
 use crate::quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::voice::{TranscriptCleaner, VoiceOptions};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// Where a text comes from. Voice transcripts get filler removal and run-on splitting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -307,10 +309,11 @@ impl Analyzer {
         self.analyze_batch_inner(inputs, index, true)
     }
 
-    /// For issue detection: like [`analyze_batch_with`](Self::analyze_batch_with), but a
-    /// comment of several clauses is scored clause by clause only (its own `sentiment`
-    /// and `embedding` stay empty; its `topics` come from the clauses), which saves
-    /// one model run per multi-clause comment.
+    /// For issue detection: like [`analyze_batch_with`](Self::analyze_batch_with), but
+    /// with a model that cannot score spans, a comment of several clauses is scored
+    /// clause by clause only (its own `sentiment` and `embedding` stay empty; its
+    /// `topics` come from the clauses), which saves one model run per multi-clause
+    /// comment. With span support the comment comes free with its clauses.
     pub(crate) fn analyze_batch_clauses(
         &self,
         inputs: &[Input<'_>],
@@ -392,49 +395,76 @@ impl Analyzer {
 
     /// Scores every comment and, for comments of several clauses, every clause, in one model batch.
     ///
+    /// With a model that scores spans (the bundled one) a comment and its clauses
+    /// take one run; otherwise each clause is a text of its own, and `score_whole`
+    /// false skips the comment itself when it has several clauses.
+    ///
     /// The model sees the text without PII placeholders (`<PHONE>` carries no opinion);
     /// a clause left with nothing but punctuation ("电话<PHONE>" → "电话" is scored,
     /// "<ORDER>" alone is not) gets no sentiment or topics.
     fn score_refs(&self, analyses: &mut [&mut Analysis], score_whole: bool) -> Result<()> {
         let Some(classifier) = &self.classifier else { return Ok(()) };
-        let mut owned: Vec<String> = Vec::new();
-        // Per analysis with something to score: whether the whole text is scored, and
-        // which clauses are.
-        let mut plan: Vec<Option<(bool, Vec<bool>)>> = Vec::with_capacity(analyses.len());
+        let spans = classifier.model().supports_spans();
+        // Per analysis with something to score: the model text, the byte range of each
+        // clause scored as a span of it, and how each clause is scored.
+        let mut jobs: Vec<Option<ScoreJob>> = Vec::with_capacity(analyses.len());
+        // Clauses scored on their own (no span support, or not found in the comment's text).
+        let mut alone: Vec<String> = Vec::new();
         for a in analyses.iter() {
             let whole = model_text(&a.text);
             if !has_content(&whole) {
-                plan.push(None);
+                jobs.push(None);
                 continue;
             }
-            let whole_scored = score_whole || a.clauses.len() <= 1;
-            if whole_scored {
-                owned.push(whole);
-            }
+            let mut ranges = Vec::new();
             let mut flags = Vec::new();
             if a.clauses.len() > 1 {
+                let mut cursor = 0;
                 for c in &a.clauses {
                     let t = model_text(&c.clause.text);
-                    let ok = has_content(&t);
-                    if ok {
-                        owned.push(t);
+                    if !has_content(&t) {
+                        flags.push(ClauseRun::Skip);
+                        continue;
                     }
-                    flags.push(ok);
+                    match whole[cursor..].find(t.as_str()).filter(|_| spans) {
+                        Some(at) => {
+                            ranges.push(cursor + at..cursor + at + t.len());
+                            cursor += at + t.len();
+                            flags.push(ClauseRun::Span);
+                        }
+                        None => {
+                            alone.push(t);
+                            flags.push(ClauseRun::Alone);
+                        }
+                    }
                 }
             }
-            plan.push(Some((whole_scored, flags)));
+            jobs.push(Some(ScoreJob { text: whole, spans: ranges, runs: flags }));
         }
-        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let mut scored = classifier.classify_batch(&texts)?.into_iter();
-        for (a, plan) in analyses.iter_mut().zip(plan) {
-            let Some((whole_scored, flags)) = plan else { continue };
-            let whole = whole_scored.then(|| scored.next().expect("one classification per text"));
+        let with_whole = |job: &ScoreJob| spans || score_whole || job.runs.is_empty();
+        let inputs: Vec<SpanInput<'_>> = jobs
+            .iter()
+            .flatten()
+            .filter(|job| with_whole(job))
+            .map(|job| SpanInput { text: &job.text, spans: &job.spans })
+            .collect();
+        let mut scored = classifier.classify_spans(&inputs)?.into_iter();
+        let alone: Vec<&str> = alone.iter().map(String::as_str).collect();
+        let mut alone = classifier.classify_batch(&alone)?.into_iter();
+        for (a, job) in analyses.iter_mut().zip(&jobs) {
+            let Some(job) = job else { continue };
+            let (whole, mut in_span) = match with_whole(job).then(|| scored.next().expect("one result per comment")) {
+                Some((w, c)) => (Some(w), c.into_iter()),
+                None => (None, Vec::new().into_iter()),
+            };
             if a.clauses.len() > 1 {
-                for (c, ok) in a.clauses.iter_mut().zip(flags) {
-                    if ok {
-                        let cls = scored.next().expect("one classification per clause");
-                        set_clause(c, cls);
-                    }
+                for (c, run) in a.clauses.iter_mut().zip(&job.runs) {
+                    let cls = match run {
+                        ClauseRun::Skip => continue,
+                        ClauseRun::Span => in_span.next().expect("one classification per span"),
+                        ClauseRun::Alone => alone.next().expect("one classification per clause"),
+                    };
+                    set_clause(c, cls);
                 }
             } else if let (Some(c), Some(w)) = (a.clauses.first_mut(), &whole) {
                 set_clause(c, w.clone());
@@ -461,6 +491,24 @@ impl Analyzer {
             analysis.quality.ok = false;
         }
     }
+}
+
+/// What the model sees of one comment: its text, the byte range of each clause
+/// scored as a span of it, and how each clause (of a multi-clause comment) is scored.
+struct ScoreJob {
+    text: String,
+    spans: Vec<Range<usize>>,
+    runs: Vec<ClauseRun>,
+}
+
+/// How a clause of a multi-clause comment is scored.
+enum ClauseRun {
+    /// Nothing to score (punctuation or placeholders only).
+    Skip,
+    /// As a span of the comment, in the comment's model run.
+    Span,
+    /// As a text of its own.
+    Alone,
 }
 
 /// The text the model sees: PII placeholders removed.

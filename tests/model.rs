@@ -118,3 +118,22 @@ fn zero_batch_size_is_refused() {
     let err = Model::load(&ModelOptions::default().with_dir(tiny_dir()).with_batch_size(0)).err().unwrap();
     assert!(matches!(err, Error::InvalidOption { option: "batch_size", .. }), "{err}");
 }
+
+#[test]
+fn a_model_without_span_support_scores_spans_as_texts_of_their_own() {
+    use fankui::{Classifier, ClassifyOptions, SpanInput};
+    let options = ClassifyOptions::default().with_model(ModelOptions::default().with_dir(tiny_dir()));
+    let classifier = Classifier::new(options).unwrap();
+    assert!(!classifier.model().supports_spans());
+    let text = "骑手送餐太慢了，汉堡都凉了";
+    let cut = text.find('，').unwrap();
+    let spans = [0..cut, cut + '，'.len_utf8()..text.len()];
+    let (whole, clauses) = classifier.classify_spans(&[SpanInput { text, spans: &spans }]).unwrap().remove(0);
+    let expected = classifier.classify_batch(&[text, "骑手送餐太慢了", "汉堡都凉了"]).unwrap();
+    assert!(close(&whole.embedding, &expected[0].embedding));
+    assert!(close(&clauses[0].embedding, &expected[1].embedding));
+    assert!(close(&clauses[1].embedding, &expected[2].embedding));
+    // Asking the model itself for spans is a clear error.
+    let err = classifier.model().run_spans(&[SpanInput { text, spans: &spans }]).err().unwrap();
+    assert!(matches!(err, Error::InvalidOption { option: "spans", .. }), "{err}");
+}

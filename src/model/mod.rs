@@ -8,6 +8,13 @@
 //! (`[batch, n_topics]` independent probabilities) and `embedding`
 //! (`[batch, dim]`, L2-normalized). Names can be remapped in `labels.json`, so a
 //! fine-tuned BERT exported with optimum fits once its outputs are named there.
+//!
+//! A model may also score **spans** of a text (its clauses) in the same run as the
+//! text: it then takes a third input `span_mask` (float32, `[batch, spans, seq]`,
+//! 1 where a token belongs to the span) and returns `span_sentiment`,
+//! `span_topics` and `span_embedding` (`[batch, spans, ...]`). The bundled model
+//! does; [`Model::supports_spans`] tells, and callers fall back to scoring each
+//! span as a text of its own when it does not.
 
 mod pool;
 pub mod runtime;
@@ -18,6 +25,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Where to find a model and how to run it.
@@ -115,6 +123,14 @@ pub struct TensorNames {
     pub topics: String,
     /// Sentence embedding output.
     pub embedding: String,
+    /// Span selection input (optional: only models that score spans have it).
+    pub span_mask: String,
+    /// Per-span sentiment output.
+    pub span_sentiment: String,
+    /// Per-span topics output.
+    pub span_topics: String,
+    /// Per-span embedding output.
+    pub span_embedding: String,
 }
 
 impl Default for TensorNames {
@@ -125,6 +141,10 @@ impl Default for TensorNames {
             sentiment: "sentiment".into(),
             topics: "topics".into(),
             embedding: "embedding".into(),
+            span_mask: "span_mask".into(),
+            span_sentiment: "span_sentiment".into(),
+            span_topics: "span_topics".into(),
+            span_embedding: "span_embedding".into(),
         }
     }
 }
@@ -180,6 +200,10 @@ impl ModelConfig {
         pick(&self.outputs, "sentiment", &mut names.sentiment);
         pick(&self.outputs, "topics", &mut names.topics);
         pick(&self.outputs, "embedding", &mut names.embedding);
+        pick(&self.inputs, "span_mask", &mut names.span_mask);
+        pick(&self.outputs, "span_sentiment", &mut names.span_sentiment);
+        pick(&self.outputs, "span_topics", &mut names.span_topics);
+        pick(&self.outputs, "span_embedding", &mut names.span_embedding);
         names
     }
 
@@ -200,11 +224,40 @@ pub struct ModelOutput {
     pub embedding: Vec<f32>,
 }
 
+/// A text and byte ranges of it (its clauses) to score in the same model run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpanInput<'a> {
+    /// The whole text.
+    pub text: &'a str,
+    /// Byte ranges of `text`, each on character boundaries.
+    pub spans: &'a [Range<usize>],
+}
+
+/// What the model says about a text and each of its spans.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanOutput {
+    /// The whole text.
+    pub whole: ModelOutput,
+    /// One per span, in order; `None` when the span has no token the model saw
+    /// (it lies past the truncation at `max_length`, or holds only whitespace).
+    pub spans: Vec<Option<ModelOutput>>,
+}
+
+/// A tokenized row: ids, the positions of special tokens (`<s>`, `</s>`, which
+/// every span also pools) and each span as a range of token positions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Row {
+    ids: Vec<i64>,
+    specials: Vec<usize>,
+    spans: Vec<Range<usize>>,
+}
+
 /// A loaded model with its tokenizer and a pool of sessions. `Send + Sync`.
 pub struct Model {
     dir: PathBuf,
     config: ModelConfig,
     names: TensorNames,
+    spans: bool,
     tokenizer: tokenizers::Tokenizer,
     pool: SessionPool,
     batch_size: usize,
@@ -258,10 +311,12 @@ impl Model {
         }
         let names = config.tensor_names();
         check_outlets(&sessions[0], &names, &onnx_path)?;
+        let spans = has_span_outlets(&sessions[0], &names);
         Ok(Model {
             dir,
             config,
             names,
+            spans,
             tokenizer,
             pool: SessionPool::new(sessions),
             batch_size: options.batch_size,
@@ -290,58 +345,104 @@ impl Model {
         self.pool.size()
     }
 
+    /// Whether the model scores spans of a text in the same run ([`run_spans`](Self::run_spans)).
+    pub fn supports_spans(&self) -> bool {
+        self.spans
+    }
+
     /// Token ids for `text`, truncated to `max_length` and never empty.
     pub fn token_ids(&self, text: &str) -> Result<Vec<i64>> {
+        Ok(self.row(text, &[])?.ids)
+    }
+
+    /// Tokenizes `text` and maps each byte range in `spans` to the tokens that start in it.
+    fn row(&self, text: &str, spans: &[Range<usize>]) -> Result<Row> {
         let enc = self.tokenizer.encode(text, true).map_err(|e| Error::Inference(format!("tokenizer: {e}")))?;
+        let max = self.config.max_length.max(1);
         let mut ids: Vec<i64> = enc.get_ids().iter().map(|&i| i64::from(i)).collect();
-        ids.truncate(self.config.max_length.max(1));
+        ids.truncate(max);
         if ids.is_empty() {
             ids.push(self.config.pad_id);
         }
-        Ok(ids)
+        let special = enc.get_special_tokens_mask();
+        let specials = (0..ids.len()).filter(|&k| special.get(k).is_some_and(|&m| m == 1)).collect();
+        let offsets = enc.get_offsets();
+        let spans = spans
+            .iter()
+            .map(|r| {
+                let inside = |k: &usize| {
+                    special.get(*k) == Some(&0) && offsets.get(*k).is_some_and(|o| r.start <= o.0 && o.0 < r.end)
+                };
+                let first = (0..ids.len()).find(inside);
+                let last = (0..ids.len()).rev().find(inside);
+                match (first, last) {
+                    (Some(a), Some(b)) => a..b + 1,
+                    _ => 0..0,
+                }
+            })
+            .collect();
+        Ok(Row { ids, specials, spans })
     }
 
     /// Runs the model over `texts` in parallel, length-sorted batches; results in input order.
     pub fn run(&self, texts: &[&str]) -> Result<Vec<ModelOutput>> {
-        let all: Vec<Vec<i64>> = texts.par_iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
-        // Identical token sequences (short clauses such as 好吃 or 送餐很快 repeat a lot in
+        let rows: Vec<Row> = texts.par_iter().map(|t| self.row(t, &[])).collect::<Result<_>>()?;
+        Ok(self.run_rows(rows)?.into_iter().map(|o| o.whole).collect())
+    }
+
+    /// Scores each text and each of its spans in one model run per batch; results
+    /// in input order. Fails with [`Error::InvalidOption`] when the model does not
+    /// [support spans](Self::supports_spans).
+    pub fn run_spans(&self, inputs: &[SpanInput<'_>]) -> Result<Vec<SpanOutput>> {
+        if !self.spans && inputs.iter().any(|i| !i.spans.is_empty()) {
+            return Err(Error::InvalidOption {
+                option: "spans",
+                reason: format!("model `{}` has no `{}` input", self.config.name, self.names.span_mask),
+            });
+        }
+        let rows: Vec<Row> = inputs.par_iter().map(|i| self.row(i.text, i.spans)).collect::<Result<_>>()?;
+        self.run_rows(rows)
+    }
+
+    fn run_rows(&self, all: Vec<Row>) -> Result<Vec<SpanOutput>> {
+        // Identical rows (short clauses such as 好吃 or 送餐很快 repeat a lot in
         // feedback) run once.
-        let mut unique: HashMap<&[i64], usize> = HashMap::with_capacity(all.len());
-        let mut ids: Vec<&[i64]> = Vec::with_capacity(all.len());
+        let mut unique: HashMap<&Row, usize> = HashMap::with_capacity(all.len());
+        let mut rows: Vec<&Row> = Vec::with_capacity(all.len());
         let slot: Vec<usize> = all
             .iter()
-            .map(|t| {
-                *unique.entry(t.as_slice()).or_insert_with(|| {
-                    ids.push(t.as_slice());
-                    ids.len() - 1
+            .map(|r| {
+                *unique.entry(r).or_insert_with(|| {
+                    rows.push(r);
+                    rows.len() - 1
                 })
             })
             .collect();
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|&i| ids[i].len());
-        let batches: Vec<Vec<ModelOutput>> = order
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| rows[i].ids.len());
+        let batches: Vec<Vec<SpanOutput>> = order
             .par_chunks(self.batch_size)
             .map(|chunk| {
-                let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i]).collect();
-                self.run_padded(&rows)
+                let batch: Vec<&Row> = chunk.iter().map(|&i| rows[i]).collect();
+                self.run_padded(&batch)
             })
             .collect::<Result<_>>()?;
-        let mut out: Vec<Option<ModelOutput>> = vec![None; ids.len()];
+        let mut out: Vec<Option<SpanOutput>> = vec![None; rows.len()];
         for (&i, o) in order.iter().zip(batches.into_iter().flatten()) {
             out[i] = Some(o);
         }
-        let out: Vec<ModelOutput> = out.into_iter().map(|o| o.expect("every input has an output")).collect();
+        let out: Vec<SpanOutput> = out.into_iter().map(|o| o.expect("every input has an output")).collect();
         Ok(slot.into_iter().map(|i| out[i].clone()).collect())
     }
 
-    /// One model call on rows padded to the longest.
-    fn run_padded(&self, rows: &[&[i64]]) -> Result<Vec<ModelOutput>> {
+    /// One model call on rows padded to the longest (and, for spans, to the most spans).
+    fn run_padded(&self, rows: &[&Row]) -> Result<Vec<SpanOutput>> {
         let n = rows.len();
-        let width = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1);
+        let width = rows.iter().map(|r| r.ids.len()).max().unwrap_or(1).max(1);
         let mut input_ids = ndarray::Array2::<i64>::from_elem((n, width), self.config.pad_id);
         let mut mask = ndarray::Array2::<i64>::zeros((n, width));
         for (r, row) in rows.iter().enumerate() {
-            for (c, &id) in row.iter().enumerate() {
+            for (c, &id) in row.ids.iter().enumerate() {
                 input_ids[[r, c]] = id;
                 mask[[r, c]] = 1;
             }
@@ -349,31 +450,73 @@ impl Model {
         let infer = |e: ort::Error| Error::Inference(e.to_string());
         let ids_t = ort::value::Tensor::from_array(input_ids).map_err(infer)?;
         let mask_t = ort::value::Tensor::from_array(mask).map_err(infer)?;
+        let mut inputs =
+            ort::inputs![self.names.input_ids.as_str() => ids_t, self.names.attention_mask.as_str() => mask_t];
+        let n_spans = rows.iter().map(|r| r.spans.len()).max().unwrap_or(0);
+        if self.spans {
+            // Unused spans are all-zero rows; a batch without spans still passes one.
+            let mut span = ndarray::Array3::<f32>::zeros((n, n_spans.max(1), width));
+            for (r, row) in rows.iter().enumerate() {
+                for (j, range) in row.spans.iter().enumerate().filter(|(_, range)| !range.is_empty()) {
+                    for k in range.clone().chain(row.specials.iter().copied()) {
+                        span[[r, j, k]] = 1.0;
+                    }
+                }
+            }
+            let span_t = ort::value::Tensor::from_array(span).map_err(infer)?;
+            inputs.push((self.names.span_mask.as_str().into(), span_t.into()));
+        }
         self.pool.with(|session| {
-            let outputs = session
-                .run(ort::inputs![self.names.input_ids.as_str() => ids_t, self.names.attention_mask.as_str() => mask_t])
-                .map_err(infer)?;
-            let take = |name: &str, expect: Option<usize>| -> Result<Vec<Vec<f32>>> {
+            let outputs = session.run(inputs).map_err(infer)?;
+            // Rows of `k` values each: `n` of them for the texts, `n * s` for spans.
+            let take = |name: &str, lead: &[usize], expect: Option<usize>| -> Result<Vec<Vec<f32>>> {
                 let value =
                     outputs.get(name).ok_or_else(|| Error::Inference(format!("model produced no output `{name}`")))?;
                 let (shape, data) = value.try_extract_tensor::<f32>().map_err(infer)?;
-                let dims: Vec<i64> = shape.iter().copied().collect();
-                if dims.len() != 2 || dims[0] as usize != n || expect.is_some_and(|k| dims[1] as usize != k) {
+                let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
+                let ok = dims.len() == lead.len() + 1
+                    && dims[..lead.len()] == *lead
+                    && expect.is_none_or(|k| dims[lead.len()] == k);
+                if !ok {
                     return Err(Error::Inference(format!(
-                        "output `{name}` has shape {dims:?}, expected [{n}, {expect:?}]"
+                        "output `{name}` has shape {dims:?}, expected {lead:?} + [{expect:?}]"
                     )));
                 }
-                let k = dims[1] as usize;
-                Ok(data.chunks(k.max(1)).take(n).map(<[f32]>::to_vec).collect())
+                let k = dims[lead.len()];
+                Ok(data.chunks(k.max(1)).take(lead.iter().product()).map(<[f32]>::to_vec).collect())
             };
-            let sentiment = take(&self.names.sentiment, Some(self.config.sentiment.len()))?;
-            let topics = take(&self.names.topics, Some(self.config.topics.len()))?;
-            let embedding = take(&self.names.embedding, Some(self.config.embedding_dim))?;
-            Ok(sentiment
+            let outputs_of =
+                |lead: &[usize], sentiment: &str, topics: &str, embedding: &str| -> Result<Vec<ModelOutput>> {
+                    let s = take(sentiment, lead, Some(self.config.sentiment.len()))?;
+                    let t = take(topics, lead, Some(self.config.topics.len()))?;
+                    let e = take(embedding, lead, Some(self.config.embedding_dim))?;
+                    Ok(s.into_iter()
+                        .zip(t)
+                        .zip(e)
+                        .map(|((sentiment, topics), embedding)| ModelOutput { sentiment, topics, embedding })
+                        .collect())
+                };
+            let names = &self.names;
+            let whole = outputs_of(&[n], &names.sentiment, &names.topics, &names.embedding)?;
+            let mut per_span = if n_spans > 0 {
+                outputs_of(&[n, n_spans], &names.span_sentiment, &names.span_topics, &names.span_embedding)?
+            } else {
+                Vec::new()
+            }
+            .into_iter();
+            Ok(whole
                 .into_iter()
-                .zip(topics)
-                .zip(embedding)
-                .map(|((sentiment, topics), embedding)| ModelOutput { sentiment, topics, embedding })
+                .zip(rows)
+                .map(|(whole, row)| {
+                    let mut spans: Vec<Option<ModelOutput>> = Vec::with_capacity(row.spans.len());
+                    for j in 0..n_spans {
+                        let o = per_span.next().expect("n * spans outputs");
+                        if let Some(range) = row.spans.get(j) {
+                            spans.push((!range.is_empty()).then_some(o));
+                        }
+                    }
+                    SpanOutput { whole, spans }
+                })
                 .collect())
         })
     }
@@ -397,6 +540,15 @@ fn check_outlets(session: &ort::session::Session, names: &TensorNames, path: &Pa
         }
     }
     Ok(())
+}
+
+/// Whether the session has the span input and all three span outputs.
+fn has_span_outlets(session: &ort::session::Session, names: &TensorNames) -> bool {
+    let input = session.inputs().iter().any(|o| o.name() == names.span_mask);
+    let outputs = [&names.span_sentiment, &names.span_topics, &names.span_embedding]
+        .iter()
+        .all(|want| session.outputs().iter().any(|o| o.name() == want.as_str()));
+    input && outputs
 }
 
 /// 64-bit FNV-1a: a cheap, stable fingerprint of the model bytes.
