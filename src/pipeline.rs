@@ -219,8 +219,10 @@ pub struct Analysis {
     /// Sentiment of the whole comment (when scoring is on and the text is not empty).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sentiment: Option<Sentiment>,
-    /// Topics of the comment: the union of its clauses' topics, each with the
-    /// sentiment of the clause it was found in (aspect sentiment).
+    /// Topics of the comment (as the model finds them in the whole comment), each
+    /// with the sentiment of the clause that reports it most strongly (aspect
+    /// sentiment): "送餐很快，但是薯条凉了" gives delivery → positive,
+    /// temperature → negative.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub topics: Vec<TopicScore>,
     /// The comment's embedding (for clustering).
@@ -543,29 +545,42 @@ fn set_clause(c: &mut ScoredClause, cls: Classification) {
     c.embedding = cls.embedding;
 }
 
-/// The comment's topics: every topic found in a clause, with that clause's
-/// sentiment (the highest-scoring clause wins), then topics seen only in the
-/// whole comment, with the comment's sentiment. `other` only when nothing else.
+/// The comment's topics, each with the sentiment of the clause it was found in
+/// (aspect sentiment).
+///
+/// When the whole comment was scored, its own topics decide which topics the
+/// comment has: the topic thresholds are tuned on whole comments, and taking every
+/// clause's topics as well adds false topics (on our validation sentences, topic
+/// micro-F1 0.772 this way against 0.750 for the union). Each topic takes the
+/// sentiment of the clause that reports it most strongly, or the comment's own
+/// sentiment when no clause reports it. Without a whole-comment result (issue
+/// detection with a model that cannot score spans) the clauses' topics are merged.
 fn merge_topics(whole: Option<&Classification>, clauses: &[ScoredClause]) -> Vec<TopicScore> {
+    let best_in_clauses = |label: &str| {
+        clauses
+            .iter()
+            .flat_map(|c| c.topics.iter())
+            .filter(|t| t.label == label)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    };
+    if let Some(w) = whole {
+        return w
+            .topics
+            .iter()
+            .map(|t| match best_in_clauses(&t.label).filter(|_| t.label != OTHER) {
+                Some(c) => TopicScore { sentiment: c.sentiment.clone(), ..t.clone() },
+                None => t.clone(),
+            })
+            .collect();
+    }
     let mut merged: Vec<TopicScore> = Vec::new();
     for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
-        match merged.iter_mut().find(|m| m.label == t.label) {
-            Some(m) if m.score >= t.score => {}
-            Some(m) => *m = t.clone(),
-            None => merged.push(t.clone()),
-        }
-    }
-    let whole_topics = whole.map(|w| w.topics.as_slice()).unwrap_or_default();
-    for t in whole_topics.iter().filter(|t| t.label != OTHER) {
         if !merged.iter().any(|m| m.label == t.label) {
-            merged.push(t.clone());
+            merged.push(best_in_clauses(&t.label).unwrap_or(t).clone());
         }
     }
     if merged.is_empty() {
-        return match whole {
-            Some(w) => w.topics.clone(),
-            None => clauses.iter().flat_map(|c| c.topics.iter()).take(1).cloned().collect(),
-        };
+        merged.extend(clauses.iter().flat_map(|c| c.topics.iter()).take(1).cloned());
     }
     merged.sort_by(|a, b| b.score.total_cmp(&a.score));
     merged
