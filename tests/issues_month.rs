@@ -73,6 +73,11 @@ fn synthetic_month_incidents_become_named_issues() {
             "  {:?} {:?} {} {}..{} count {} expected {:.1} score {:.1}",
             i.severity, i.kind, i.name, i.start, i.end, i.count, i.expected, i.score
         );
+        // Every record counts once per group field, merged issues included.
+        for field in ["store", "region"] {
+            let total: u64 = i.groups.iter().filter(|g| g.field == field).map(|g| g.count).sum();
+            assert!(total <= i.count, "{}: {field} counts add up to {total} > {} records", i.name, i.count);
+        }
     }
     println!("| incident | issue | kind | severity | first day (detected) | precision | recall |");
     let mut failures = Vec::new();

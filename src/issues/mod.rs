@@ -669,6 +669,9 @@ impl IssueDetector {
             .filter_map(|e| self.issue(e, size))
             .collect();
         let mut out = merge_same_name(out, self.options.examples);
+        for issue in out.iter_mut().filter(|i| !i.merged_ids.is_empty()) {
+            self.regroup(issue);
+        }
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
         out
     }
@@ -683,23 +686,12 @@ impl IssueDetector {
             .collect();
         let mut record_ids: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut group_counts: BTreeMap<(usize, String), u64> = BTreeMap::new();
         for m in &members {
             if seen.insert(m.record) {
-                let meta = &self.records[m.record as usize];
-                record_ids.push(meta.id.clone());
-                for (level, v) in meta.groups.iter().enumerate() {
-                    if let Some(v) = v {
-                        *group_counts.entry((level, v.clone())).or_insert(0) += 1;
-                    }
-                }
+                record_ids.push(self.records[m.record as usize].id.clone());
             }
         }
-        let mut groups: Vec<GroupCount> = group_counts
-            .into_iter()
-            .map(|((level, value), count)| GroupCount { field: self.options.group_fields[level].clone(), value, count })
-            .collect();
-        top_groups(&mut groups);
+        let groups = self.group_counts(seen.iter().map(|&r| &self.records[r as usize]));
         let mut ranked: Vec<&Member> = members.clone();
         ranked.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.record.cmp(&b.record)));
         let mut examples: Vec<Example> = Vec::new();
@@ -744,6 +736,36 @@ impl IssueDetector {
     }
 }
 
+impl IssueDetector {
+    /// Reports per group value over `records` (each counted once), the 20 largest first.
+    fn group_counts<'a>(&self, records: impl Iterator<Item = &'a RecordMeta>) -> Vec<GroupCount> {
+        let mut counts: BTreeMap<(usize, &str), u64> = BTreeMap::new();
+        for meta in records {
+            for (level, v) in meta.groups.iter().enumerate() {
+                if let Some(v) = v {
+                    *counts.entry((level, v.as_str())).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut groups: Vec<GroupCount> = counts
+            .into_iter()
+            .map(|((level, value), count)| GroupCount {
+                field: self.options.group_fields[level].clone(),
+                value: value.to_string(),
+                count,
+            })
+            .collect();
+        top_groups(&mut groups);
+        groups
+    }
+
+    /// Group counts of a merged issue, from its (deduplicated) record ids.
+    fn regroup(&self, issue: &mut Issue) {
+        let ids: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
+        issue.groups = self.group_counts(self.records.iter().filter(|r| ids.contains(r.id.as_str())));
+    }
+}
+
 /// Keeps an issue's 20 largest group counts, largest first.
 fn top_groups(groups: &mut Vec<GroupCount>) {
     groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
@@ -751,7 +773,8 @@ fn top_groups(groups: &mut Vec<GroupCount>) {
 }
 
 /// Folds issues of the same kind and name whose windows overlap into the one that
-/// started first (then the biggest), so one problem is one ticket.
+/// started first (then the biggest), so one problem is one ticket. The group
+/// counts of a merged issue are left to be recounted from its record ids.
 fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
     issues.sort_by(|a, b| a.start.cmp(&b.start).then(b.count.cmp(&a.count)).then(a.id.cmp(&b.id)));
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
@@ -770,13 +793,7 @@ fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
         o.score = o.score.max(issue.score);
         o.severity = o.severity.max(issue.severity);
         o.end = o.end.clone().max(issue.end);
-        for g in issue.groups {
-            match o.groups.iter_mut().find(|x| x.field == g.field && x.value == g.value) {
-                Some(x) => x.count += g.count,
-                None => o.groups.push(g),
-            }
-        }
-        top_groups(&mut o.groups);
+        // o.groups is recounted from the merged record ids by the caller.
         for a in issue.alerts {
             if !o.alerts.iter().any(|x| x.field == a.field && x.value == a.value) {
                 o.alerts.push(a);
