@@ -257,12 +257,17 @@ impl Analyzer {
         if config.max_chars == 0 {
             return Err(Error::InvalidOption { option: "max_chars", reason: "must be at least 1".into() });
         }
-        let classifier = if config.scoring { Some(Classifier::new(config.classify.clone())?) } else { None };
+        // The model and the segmenter's dictionary are the slow parts of start-up: load them side by side.
+        let (classifier, segmenter) = rayon::join(
+            || config.scoring.then(|| Classifier::new(config.classify.clone())).transpose(),
+            || Segmenter::new(config.segment.clone()),
+        );
+        let (classifier, segmenter) = (classifier?, segmenter?);
         Ok(Analyzer {
             normalizer: Normalizer::new(config.normalize.clone())?,
             cleaner: TranscriptCleaner::new(config.voice.clone())?,
             splitter: ClauseSplitter::new(config.clause.clone())?,
-            segmenter: Segmenter::new(config.segment.clone())?,
+            segmenter,
             quality: QualityChecker::new(config.quality.clone())?,
             classifier,
             config,

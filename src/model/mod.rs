@@ -299,16 +299,19 @@ impl Model {
 
         let env = runtime::environment(options.runtime.as_deref())?;
         let n = if options.sessions == 0 { rayon::current_num_threads().max(1) } else { options.sessions };
-        let mut sessions = Vec::with_capacity(n);
-        for _ in 0..n {
-            let builder = ort::session::Session::builder(&env).map_err(|e| model_err(&onnx_path, e.to_string()))?;
-            let mut builder =
-                builder.with_intra_threads(options.intra_threads).map_err(|e| model_err(&onnx_path, e.to_string()))?;
-            let session = builder
-                .commit_from_memory(&onnx)
-                .map_err(|e| model_err(&onnx_path, format!("ONNX Runtime cannot load it: {e}")))?;
-            sessions.push(session);
-        }
+        // Sessions are built in parallel: each one optimizes the graph, which dominates start-up.
+        let sessions: Vec<ort::session::Session> = (0..n)
+            .into_par_iter()
+            .map(|_| {
+                let builder = ort::session::Session::builder(&env).map_err(|e| model_err(&onnx_path, e.to_string()))?;
+                let mut builder = builder
+                    .with_intra_threads(options.intra_threads)
+                    .map_err(|e| model_err(&onnx_path, e.to_string()))?;
+                builder
+                    .commit_from_memory(&onnx)
+                    .map_err(|e| model_err(&onnx_path, format!("ONNX Runtime cannot load it: {e}")))
+            })
+            .collect::<Result<_>>()?;
         let names = config.tensor_names();
         check_outlets(&sessions[0], &names, &onnx_path)?;
         let spans = has_span_outlets(&sessions[0], &names);
@@ -551,7 +554,13 @@ fn has_span_outlets(session: &ort::session::Session, names: &TensorNames) -> boo
     input && outputs
 }
 
-/// 64-bit FNV-1a: a cheap, stable fingerprint of the model bytes.
+/// A cheap, stable fingerprint of the model bytes: 64-bit FNV-1a over 8-byte
+/// little-endian words (then the tail bytes), 8× fewer steps than byte-wise.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    let step = |h: u64, x: u64| (h ^ x).wrapping_mul(0x0100_0000_01b3);
+    let mut words = bytes.chunks_exact(8);
+    let h = words
+        .by_ref()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, w| step(h, u64::from_le_bytes(w.try_into().expect("8 bytes"))));
+    words.remainder().iter().fold(h, |h, &b| step(h, u64::from(b)))
 }
