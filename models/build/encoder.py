@@ -116,12 +116,13 @@ def add_unk_fusion(g, ids, mask, n_base):
     _, order = g.op("TopK", [key, T], outputs=2, axis=1, largest=0, sorted=1)
     enc_ids = g.op("GatherElements", [unk_id, order], axis=1)
     enc_mask = g.op("Cast", [g.op("GatherElements", [keep, order], axis=1)], to=7)  # int64
-    return enc_ids, enc_mask
+    return enc_ids, enc_mask, order
 
 
-def add_encoder(g, w, ids, mask, quant=False):
+def add_encoder(g, w, ids, mask, quant=False, pool=True):
     """Adds the encoder to GraphBuilder g. ids, mask: int64 [B, T] (ids < base vocabulary).
-    Returns a dict of tensor names: embedding [B,512] and intermediate features."""
+    Returns a dict of tensor names: embedding [B,512] and intermediate features, and the token
+    features "feats" [B,T,1280]; with pool=False only "feats"."""
     maskf = g.op("Cast", [mask], to=FLOAT)                          # [B,T]
     mask3 = g.op("Unsqueeze", [maskf, g.i64([2])])                  # [B,T,1]
     length = g.op("ReduceSum", [maskf, g.i64([1])], keepdims=1)      # [B,1]
@@ -181,21 +182,31 @@ def add_encoder(g, w, ids, mask, quant=False):
     feats = g.op("Concat", [emb] + branches, axis=2)                 # [B,T,1280]
     feats = g.op("LayerNormalization", [feats, g.const(w["ln_g"]), g.const(w["ln_b"])],
                  axis=-1, epsilon=w["eps"])
+    if not pool:  # the caller pools the token features itself
+        return {"feats": feats}
     fsum = g.op("ReduceSum", [g.op("Mul", [feats, mask3]), g.i64([1])], keepdims=0)  # [B,1280]
+    out = add_pooled(g, w, fsum, length)
+    out["feats"] = feats
+    return out
+
+
+def add_pooled(g, w, fsum, length):
+    """From the sum of the token features fsum [..., 1280] over length [..., 1] tokens to the
+    sentence outputs (any leading dims: [B] for sentences, [B, S] for spans of a sentence)."""
     # sum-then-project: sum_t (f_t C + c) = (sum_t f_t) C + n c
-    m = g.op("Add", [g.op("MatMul", [fsum, g.const(w["cnn_W"])]),
-                     g.op("Mul", [length, g.const(w["cnn_b"])])])
+    m = g.op("Add", [g.op("MatMul", [fsum, g.const(w["cnn_W"], "cnn_W")]),
+                     g.op("Mul", [length, g.const(w["cnn_b"], "cnn_b")])])
     rs = g.op("Reciprocal", [g.op("Sqrt", [length])])
     m = g.op("Mul", [m, rs], name="dan_in")                          # [B,512]
 
-    y0 = g.op("Relu", [g.op("MatMul", [m, g.const(w["d0"])])])
-    y1 = g.op("Relu", [g.op("Add", [g.op("MatMul", [m, g.const(w["p1"])]),
-                                    g.op("MatMul", [y0, g.const(w["d1"])])])])
-    y2 = g.op("Relu", [g.op("MatMul", [y1, g.const(w["d2"])])])
-    z = g.op("Tanh", [g.op("Add", [g.op("MatMul", [y1, g.const(w["p3"])]),
-                                   g.op("MatMul", [y2, g.const(w["d3"])])])])
-    ss = g.op("ReduceSum", [g.op("Mul", [z, z]), g.i64([1])], keepdims=1)
-    ss = g.op("Max", [ss, g.const(np.array(w["eps"], np.float32))])
+    y0 = g.op("Relu", [g.op("MatMul", [m, g.const(w["d0"], "d0")])])
+    y1 = g.op("Relu", [g.op("Add", [g.op("MatMul", [m, g.const(w["p1"], "p1")]),
+                                    g.op("MatMul", [y0, g.const(w["d1"], "d1")])])])
+    y2 = g.op("Relu", [g.op("MatMul", [y1, g.const(w["d2"], "d2")])])
+    z = g.op("Tanh", [g.op("Add", [g.op("MatMul", [y1, g.const(w["p3"], "p3")]),
+                                   g.op("MatMul", [y2, g.const(w["d3"], "d3")])])])
+    ss = g.op("ReduceSum", [g.op("Mul", [z, z]), g.i64([-1])], keepdims=1)
+    ss = g.op("Max", [ss, g.const(np.array(w["eps"], np.float32), "dan_eps")])
     embedding = g.op("Mul", [z, g.op("Reciprocal", [g.op("Sqrt", [ss])])], name="embedding")
     # pooled mean of the normalised token features (before the output projection)
     fmean = g.op("Div", [fsum, length], name="feat_mean")
@@ -214,7 +225,8 @@ def build_encoder_model(w, n_base, quant=False):
     g = GraphBuilder()
     ids = g.input("input_ids", INT64, ["batch", "seq"])
     mask = g.input("attention_mask", INT64, ["batch", "seq"])
-    t = add_encoder(g, w, *add_unk_fusion(g, ids, mask, n_base), quant=quant)
+    enc_ids, enc_mask, _ = add_unk_fusion(g, ids, mask, n_base)
+    t = add_encoder(g, w, enc_ids, enc_mask, quant=quant)
     for k in ("embedding", "dan_in", "y1", "y2", "feat_mean"):
         g.identity(t[k], k + "_out")
         g.output(k + "_out", FLOAT, ["batch", None])
@@ -233,6 +245,7 @@ class Encoder:
         self.sess = ort.InferenceSession(model_path, so, providers=["CPUExecutionProvider"])
         self.tok = Tokenizer.from_file(tokenizer_path)
         self.names = [o.name for o in self.sess.get_outputs()]
+        self.spans = any(i.name == "span_mask" for i in self.sess.get_inputs())
 
     def ids(self, texts):
         return [e.ids for e in self.tok.encode_batch(list(texts))]
@@ -249,7 +262,10 @@ class Encoder:
             for r, i in enumerate(idx):
                 a[r, :len(id_lists[i])] = id_lists[i]
                 m[r, :len(id_lists[i])] = 1
-            res = self.sess.run(None, {"input_ids": a, "attention_mask": m})
+            feed = {"input_ids": a, "attention_mask": m}
+            if self.spans:  # no spans: one unused all-zero span per row
+                feed["span_mask"] = np.zeros((len(idx), 1, T), np.float32)
+            res = self.sess.run(None, feed)
             for k, v in zip(self.names, res):
                 for r, i in enumerate(idx):
                     outs[k][i] = v[r]

@@ -36,7 +36,8 @@ class Config:
     max_iter_topic: int = 600          # L-BFGS iteration cap, topic heads
     # restaurant files whose sentences are split into folds for threshold tuning; the others
     # (template-generated train_c) always stay in the training part of every fold
-    tune_sources: tuple = ("train_a.jsonl", "train_b.jsonl")
+    tune_sources: tuple = ("train_a.jsonl", "train_b.jsonl") + tuple(
+        f"train_d{i}.jsonl" for i in range(1, 8))
     seed: int = common.SEED
     extra: dict = field(default_factory=dict)
 

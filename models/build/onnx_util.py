@@ -12,15 +12,21 @@ class GraphBuilder:
     def __init__(self):
         self.nodes, self.inits, self.inputs, self.outputs = [], [], [], []
         self._count = 0
+        self._named = set()
 
     def _name(self, base):
         self._count += 1
         return f"{base}_{self._count}"
 
     def const(self, value, name=None, dtype=None):
+        """A constant; a named constant is stored once and later calls with that name reuse it."""
+        if name is not None and name in self._named:
+            return name
         arr = np.asarray(value, dtype=dtype) if dtype is not None else np.asarray(value)
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
+        if name is not None:
+            self._named.add(name)
         name = name or self._name("c")
         self.inits.append(numpy_helper.from_array(arr, name))
         return name

@@ -44,7 +44,7 @@ def train(cfg, log=print):
     return h, feat, samples
 
 
-def labels_json(h, n_base):
+def labels_json(thresholds, n_base):
     return {
         "name": "fankui-default",
         "version": VERSION,
@@ -52,28 +52,32 @@ def labels_json(h, n_base):
                        "sentiment softmax, topic sigmoids, sentence embedding. See README.md.",
         "sentiment": common.SENTIMENTS,
         "topics": common.TOPICS,
-        "topic_thresholds": {t: float(x) for t, x in zip(common.TOPICS, h.thresholds)},
+        "topic_thresholds": {t: float(x) for t, x in zip(common.TOPICS, thresholds)},
         "other_topic": "other",
         "embedding_dim": encoder.EMB,
         "max_length": common.MAX_LENGTH,
         "pad_id": 0,
         "bos_id": 1,
         "eos_id": 2,
-        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
-        "outputs": {"sentiment": "sentiment", "topics": "topics", "embedding": "embedding"},
+        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask",
+                   "span_mask": "span_mask"},
+        "outputs": {"sentiment": "sentiment", "topics": "topics", "embedding": "embedding",
+                    "span_sentiment": "span_sentiment", "span_topics": "span_topics",
+                    "span_embedding": "span_embedding"},
         "preprocessing": "text normalized by fankui's Normalizer (Traditional->Simplified, "
                          "full-width->half-width, lowercase, PII placeholders, repeats <= 3)",
     }
 
 
-def main():
-    cfg = heads.Config()
-    h, feat, _ = train(cfg)
+HEADS = f"{common.WORK}/heads_export.npz"
+
+
+def write_model(ex, thresholds, cfg):
+    """Writes model.onnx (graph around the exported heads) and labels.json."""
     keep = np.load(f"{common.WORK}/vocab_keep.npy")
     info = json.load(open(f"{common.WORK}/vocab_info.json"))
     w = encoder.load_weights(keep)
-    ex = h.export()
-    labels = labels_json(h, info["base_vocab"])
+    labels = labels_json(thresholds, info["base_vocab"])
     model = model_graph.build(w, info["base_vocab"], info["vocab"], ex, cfg.sent_parts,
                               cfg.topic_parts,
                               metadata={"name": labels["name"], "version": VERSION})
@@ -83,24 +87,78 @@ def main():
         json.dump(labels, f, ensure_ascii=False, indent=2)
         f.write("\n")
     print(f"wrote model.onnx ({os.path.getsize(f'{common.OUT}/model.onnx') / 1e6:.1f} MB), "
-          f"labels.json; topic thresholds {dict(zip(common.TOPICS, h.thresholds))}")
+          f"labels.json; topic thresholds {dict(zip(common.TOPICS, thresholds))}")
 
-    # ONNX graph vs numpy on text never trained on (the validation sentences)
+
+def save_heads(ex, thresholds):
+    flat = {"thresholds": np.asarray(thresholds, np.float64), "Wb": ex["Wb"], "b": ex["b"]}
+    for head in ("sent", "topic"):
+        for k, v in ex[head].items():
+            flat[f"{head}.{k}"] = v
+    np.savez(HEADS, **flat)
+
+
+def load_heads():
+    z = np.load(HEADS)
+    ex = {"sent": {}, "topic": {}, "Wb": z["Wb"], "b": z["b"]}
+    for key in z.files:
+        if "." in key:
+            head, k = key.split(".", 1)
+            ex[head][k] = z[key]
+    return ex, [float(x) for x in z["thresholds"]]
+
+
+def main(graph_only=False):
+    cfg = heads.Config()
+    if graph_only:  # same heads, new graph (work/heads_export.npz from the last training)
+        ex, thresholds = load_heads()
+        write_model(ex, thresholds, cfg)
+        check_graph(ex, cfg)
+        return
+    h, feat, _ = train(cfg)
+    ex = h.export()
+    save_heads(ex, h.thresholds)
+    write_model(ex, h.thresholds, cfg)
+
+    check_graph(ex, cfg, h)
+
+
+def check_graph(ex, cfg, h=None):
+    """model.onnx vs numpy on text never trained on (the validation sentences); the span outputs
+    with each span = the whole sentence must equal the sentence outputs."""
+    feat = heads.Featurizer()
     texts = [common.normalize(r["text"]) for r in common.load_restaurant_val()][:300]
     texts += ["", "好", "薯条有股怪味", "馄饨馅儿馊了，筷子也没给"]
     dense, bag, ids = feat(texts)
-    ps, pt = model_graph.numpy_outputs(dense, bag, ex, h.sent_cols, h.topic_cols)
-    ps2, pt2 = h.predict(dense, bag)
-    fold = max(float(np.abs(ps - ps2).max()), float(np.abs(pt - pt2).max()))
+    sent_cols = features.part_columns(cfg.sent_parts)
+    topic_cols = features.part_columns(cfg.topic_parts)
+    ps, pt = model_graph.numpy_outputs(dense, bag, ex, sent_cols, topic_cols)
+    fold = 0.0
+    if h is not None:
+        ps2, pt2 = h.predict(dense, bag)
+        fold = max(float(np.abs(ps - ps2).max()), float(np.abs(pt - pt2).max()))
     run = encoder.Encoder(f"{common.OUT}/model.onnx")
     out = run.run_ids(ids, batch=32)
     diff = max(float(np.abs(out["sentiment"] - ps).max()), float(np.abs(out["topics"] - pt).max()))
     emb = np.abs(np.linalg.norm(out["embedding"], axis=1) - 1).max()
     print(f"model.onnx vs numpy on {len(texts)} held-out texts: max abs diff {diff:.2e} "
           f"(exported vs trained heads: {fold:.1e}); embedding norm error {emb:.1e}")
-    json.dump({"onnx_vs_numpy_max_abs_diff": diff}, open(f"{common.WORK}/heads_stats.json", "w"))
+    span_diff = 0.0
+    for i in range(0, 64):  # one sentence per call, span 0 = all its tokens, span 1 unused
+        a = np.asarray([ids[i]], np.int64)
+        sm = np.zeros((1, 2, a.shape[1]), np.float32)
+        sm[0, 0, :] = 1
+        o = dict(zip(run.names, run.sess.run(None, {"input_ids": a, "attention_mask": np.ones_like(a),
+                                                    "span_mask": sm})))
+        for k in ("sentiment", "topics", "embedding"):
+            span_diff = max(span_diff, float(np.abs(o["span_" + k][0, 0] - o[k][0]).max()))
+    print(f"span outputs (span = whole sentence) vs sentence outputs: max abs diff {span_diff:.2e}")
+    json.dump({"onnx_vs_numpy_max_abs_diff": diff, "span_vs_sentence_max_abs_diff": span_diff},
+              open(f"{common.WORK}/heads_stats.json", "w"))
     assert diff < 1e-4, "model.onnx does not compute what was trained"
+    assert span_diff < 1e-4, "span outputs differ from sentence outputs for the same tokens"
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(graph_only="--graph-only" in sys.argv)
