@@ -411,6 +411,10 @@ impl Analyzer {
     /// "<ORDER>" alone is not) gets no sentiment or topics.
     fn score_refs(&self, analyses: &mut [&mut Analysis], score_whole: bool) -> Result<()> {
         let Some(classifier) = &self.classifier else { return Ok(()) };
+        // Issue detection (`score_whole` false) uses spans too: clauses scored in their
+        // comment's context found the synthetic incidents better than clauses run alone
+        // (fries recall 0.83 vs 0.57), though alone, repeated clauses run once per batch
+        // (faster on 30,000 distinct comments: 13.8 s vs 22.1 s).
         let spans = classifier.model().supports_spans();
         // Per analysis with something to score: the model text, the byte range of each
         // clause scored as a span of it, and how each clause is scored.
