@@ -434,8 +434,19 @@ impl Model {
         for (&i, o) in order.iter().zip(batches.into_iter().flatten()) {
             out[i] = Some(o);
         }
-        let out: Vec<SpanOutput> = out.into_iter().map(|o| o.expect("every input has an output")).collect();
-        Ok(slot.into_iter().map(|i| out[i].clone()).collect())
+        // Each output moves to its last user; only repeated inputs are cloned.
+        let mut uses = vec![0usize; out.len()];
+        for &i in &slot {
+            uses[i] += 1;
+        }
+        Ok(slot
+            .into_iter()
+            .map(|i| {
+                uses[i] -= 1;
+                let o = if uses[i] == 0 { out[i].take() } else { out[i].clone() };
+                o.expect("every input has an output")
+            })
+            .collect())
     }
 
     /// One model call on rows padded to the longest (and, for spans, to the most spans).
