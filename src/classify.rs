@@ -178,8 +178,7 @@ impl Classifier {
     /// ```
     pub fn classify_spans(&self, inputs: &[SpanInput<'_>]) -> Result<Vec<(Classification, Vec<Classification>)>> {
         for input in inputs {
-            if let Some(range) = input.spans.iter().find(|r| r.start > r.end || input.text.get((*r).clone()).is_none())
-            {
+            if let Some(range) = input.spans.iter().find(|r| input.text.get((*r).clone()).is_none()) {
                 return Err(Error::InvalidOption {
                     option: "spans",
                     reason: format!("{range:?} is not a character range of a {}-byte text", input.text.len()),
