@@ -28,7 +28,8 @@ class Config:
     sent_parts: tuple = ("embedding",)  # encoder outputs fed to each head (features.py)
     topic_parts: tuple = ("embedding", "feat_mean")
     hidden_sent: int = 0               # hidden ReLU units on the dense features (0 = linear)
-    hidden_topic: int = 0
+    hidden_topic: int = 256            # topics: one hidden layer (OOF micro-F1 0.856 vs 0.815 linear)
+    threshold_folds: int = 3           # folds of the out-of-fold topic threshold search
     public_fraction: float = 1.0       # subsample public rows (quick experiments)
     class_balance: float = 1.0         # restaurant sentiment weights * (class share / 1/3)^-x
     public_weight: float = 1.0         # weight of one public sentence in the sentiment head
@@ -189,7 +190,7 @@ def fit_topics(d, bag, T, w, cfg, log=print):
     return head
 
 
-def oof_topic_thresholds(samples, dense, bag, cfg, folds=5, log=print):
+def oof_topic_thresholds(samples, dense, bag, cfg, folds=None, log=print):
     """Per-topic thresholds from out-of-fold predictions on the hand-written restaurant training
     rows (cfg.tune_sources; folds grouped by original sentence, so augmented copies never
     straddle a fold). Rows of other files (template-generated) are in every training part and
@@ -207,12 +208,13 @@ def oof_topic_thresholds(samples, dense, bag, cfg, folds=5, log=print):
     P = np.zeros_like(T)
     always = np.flatnonzero(~tune)
     sub = np.flatnonzero(tune)
-    for tr, te in GroupKFold(n_splits=folds).split(sub, groups=groups[sub]):
+    for tr, te in GroupKFold(n_splits=folds or cfg.threshold_folds).split(sub, groups=groups[sub]):
         tr = np.concatenate([always, sub[tr]])
         te = sub[te]
         m = fit_topics(d[tr], B[tr], T[tr], w[tr], cfg, log=lambda *a: None)
         P[te] = head_predict(m, d[te], B[te], "sigmoid")
     th = best_thresholds(P[orig], T[orig])
+    np.savez(f"{common.WORK}/oof_topics.npz", P=P[orig], T=T[orig], th=th)
     log(f"  out-of-fold topic micro-F1 at 0.5: "
         f"{topic_metrics((P[orig] >= 0.5) * 1.0, T[orig])['micro_f1']:.3f}, at tuned "
         f"thresholds: {topic_metrics((P[orig] >= th) * 1.0, T[orig])['micro_f1']:.3f}")

@@ -27,7 +27,7 @@ import features
 import heads
 import model_graph
 
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 
 
 def train(cfg, log=print):
