@@ -65,6 +65,7 @@ def load_weights(keep):
     return w
 
 
+QUANT_LAYERS = ("cnn_W", "d0", "p1", "d1")  # per-vector int8 in the pooled stack (the rest stays float: parity)
 WEIGHT_QMAX = 63  # 7-bit weights: u8 x s8 pairs cannot saturate int16 on CPUs without VNNI
 
 
@@ -85,6 +86,17 @@ def quantize_rows(g, x):
     zp = g.op("Expand", [g.const(np.uint8(128)), g.op("Shape", [sa])])
     qa = g.op("QuantizeLinear", [x, sa, zp], axis=0)
     return qa, g.op("Unsqueeze", [sa, g.i64([1, 2])])
+
+
+def quantize_last(g, x):
+    """x [..., K] -> uint8 codes (zero point 128) with one symmetric scale per vector [..., 1]:
+    a sentence's or span's result never depends on the other rows of the batch."""
+    amax = g.op("ReduceMax", [g.op("Abs", [x])], axes=[-1], keepdims=1)
+    sa = g.op("Div", [g.op("Max", [amax, g.const(np.float32(1e-12))]), g.const(np.float32(127))])
+    q = g.op("Clip", [g.op("Add", [g.op("Round", [g.op("Div", [x, sa])]),
+                                   g.const(np.float32(128))]),
+                      g.const(np.float32(0)), g.const(np.float32(255))])
+    return g.op("Cast", [q], to=onnx.TensorProto.UINT8), sa
 
 
 def qmatmul(g, qa, sa, W):
@@ -185,26 +197,30 @@ def add_encoder(g, w, ids, mask, quant=False, pool=True):
     if not pool:  # the caller pools the token features itself
         return {"feats": feats}
     fsum = g.op("ReduceSum", [g.op("Mul", [feats, mask3]), g.i64([1])], keepdims=0)  # [B,1280]
-    out = add_pooled(g, w, fsum, length)
+    out = add_pooled(g, w, fsum, length, quant=quant)
     out["feats"] = feats
     return out
 
 
-def add_pooled(g, w, fsum, length):
+def add_pooled(g, w, fsum, length, quant=False):
     """From the sum of the token features fsum [..., 1280] over length [..., 1] tokens to the
-    sentence outputs (any leading dims: [B] for sentences, [B, S] for spans of a sentence)."""
+    sentence outputs (any leading dims: [B] for sentences, [B, S] for spans of a sentence).
+    quant: the feed-forward layers on uint8 codes of their input (one scale per vector)."""
+    def mm(x, name):
+        if not quant or name not in QUANT_LAYERS:
+            return g.op("MatMul", [x, g.const(w[name], name)])
+        qa, sa = quantize_last(g, x)
+        return qmatmul(g, qa, sa, w[name])
+
     # sum-then-project: sum_t (f_t C + c) = (sum_t f_t) C + n c
-    m = g.op("Add", [g.op("MatMul", [fsum, g.const(w["cnn_W"], "cnn_W")]),
-                     g.op("Mul", [length, g.const(w["cnn_b"], "cnn_b")])])
+    m = g.op("Add", [mm(fsum, "cnn_W"), g.op("Mul", [length, g.const(w["cnn_b"], "cnn_b")])])
     rs = g.op("Reciprocal", [g.op("Sqrt", [length])])
     m = g.op("Mul", [m, rs], name="dan_in")                          # [B,512]
 
-    y0 = g.op("Relu", [g.op("MatMul", [m, g.const(w["d0"], "d0")])])
-    y1 = g.op("Relu", [g.op("Add", [g.op("MatMul", [m, g.const(w["p1"], "p1")]),
-                                    g.op("MatMul", [y0, g.const(w["d1"], "d1")])])])
-    y2 = g.op("Relu", [g.op("MatMul", [y1, g.const(w["d2"], "d2")])])
-    z = g.op("Tanh", [g.op("Add", [g.op("MatMul", [y1, g.const(w["p3"], "p3")]),
-                                   g.op("MatMul", [y2, g.const(w["d3"], "d3")])])])
+    y0 = g.op("Relu", [mm(m, "d0")])
+    y1 = g.op("Relu", [g.op("Add", [mm(m, "p1"), mm(y0, "d1")])])
+    y2 = g.op("Relu", [mm(y1, "d2")])
+    z = g.op("Tanh", [g.op("Add", [mm(y1, "p3"), mm(y2, "d3")])])
     ss = g.op("ReduceSum", [g.op("Mul", [z, z]), g.i64([-1])], keepdims=1)
     ss = g.op("Max", [ss, g.const(np.array(w["eps"], np.float32), "dan_eps")])
     embedding = g.op("Mul", [z, g.op("Reciprocal", [g.op("Sqrt", [ss])])], name="embedding")

@@ -80,7 +80,7 @@ def build(w, n_base, vocab, ex, sent_parts, topic_parts, metadata):
     sel_enc = g.op("Mul", [g.op("GatherElements", [sel, enc_order], axis=2), enc_keep])
     length = g.op("Max", [g.op("ReduceSum", [sel_enc, g.i64([2])], keepdims=1),
                           g.const(np.float32(1))])                               # [B,1+S,1]
-    tt = encoder.add_pooled(g, w, g.op("MatMul", [sel_enc, t["feats"]]), length)
+    tt = encoder.add_pooled(g, w, g.op("MatMul", [sel_enc, t["feats"]]), length, quant=True)
 
     def dense(parts):  # in DENSE_PARTS order, as features.part_columns
         parts = [p for p in features.DENSE_PARTS if p in parts]
