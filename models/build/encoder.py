@@ -79,12 +79,17 @@ def quantize_weight(W):
     return q, s
 
 
+def symmetric_scale(g, x, axes, keepdims):
+    """max |x| / 127 over `axes` (at least 1e-12): the scale of symmetric uint8 codes."""
+    amax = g.op("ReduceMax", [g.op("Abs", [x])], axes=axes, keepdims=keepdims)
+    return g.op("Div", [g.op("Max", [amax, g.const(np.float32(1e-12))]), g.const(np.float32(127))])
+
+
 def quantize_rows(g, x):
     """Quantises x [B,T,K] to uint8 (zero point 128) with one symmetric scale per sentence
     (row of the batch): the result never depends on other rows or on padding, which is zero.
     Returns (codes, scale [B,1,1])."""
-    amax = g.op("ReduceMax", [g.op("Abs", [x])], axes=[1, 2], keepdims=0)          # [B]
-    sa = g.op("Div", [g.op("Max", [amax, g.const(np.float32(1e-12))]), g.const(np.float32(127))])
+    sa = symmetric_scale(g, x, axes=[1, 2], keepdims=0)                            # [B]
     zp = g.op("Expand", [g.const(np.uint8(128)), g.op("Shape", [sa])])
     qa = g.op("QuantizeLinear", [x, sa, zp], axis=0)
     return qa, g.op("Unsqueeze", [sa, g.i64([1, 2])])
@@ -93,8 +98,7 @@ def quantize_rows(g, x):
 def quantize_last(g, x):
     """x [..., K] -> uint8 codes (zero point 128) with one symmetric scale per vector [..., 1]:
     a sentence's or span's result never depends on the other rows of the batch."""
-    amax = g.op("ReduceMax", [g.op("Abs", [x])], axes=[-1], keepdims=1)
-    sa = g.op("Div", [g.op("Max", [amax, g.const(np.float32(1e-12))]), g.const(np.float32(127))])
+    sa = symmetric_scale(g, x, axes=[-1], keepdims=1)
     q = g.op("Clip", [g.op("Add", [g.op("Round", [g.op("Div", [x, sa])]),
                                    g.const(np.float32(128))]),
                       g.const(np.float32(0)), g.const(np.float32(255))])
