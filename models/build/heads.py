@@ -190,11 +190,12 @@ def fit_topics(d, bag, T, w, cfg, log=print):
     return head
 
 
-def oof_topic_thresholds(samples, dense, bag, cfg, folds=None, log=print):
+def oof_topic_thresholds(samples, dense, bag, cfg, log=print):
     """Per-topic thresholds from out-of-fold predictions on the hand-written restaurant training
     rows (cfg.tune_sources; folds grouped by original sentence, so augmented copies never
     straddle a fold). Rows of other files (template-generated) are in every training part and
-    never scored: their wording is too regular to tune thresholds on."""
+    never scored: their wording is too regular to tune thresholds on. The out-of-fold
+    probabilities, gold labels and thresholds are kept in work/oof_topics.npz for analysis."""
     from sklearn.model_selection import GroupKFold
     idx = np.array([i for i, s in enumerate(samples) if s["topics"] is not None])
     h = new_heads(dense, cfg)
@@ -208,7 +209,7 @@ def oof_topic_thresholds(samples, dense, bag, cfg, folds=None, log=print):
     P = np.zeros_like(T)
     always = np.flatnonzero(~tune)
     sub = np.flatnonzero(tune)
-    for tr, te in GroupKFold(n_splits=folds or cfg.threshold_folds).split(sub, groups=groups[sub]):
+    for tr, te in GroupKFold(n_splits=cfg.threshold_folds).split(sub, groups=groups[sub]):
         tr = np.concatenate([always, sub[tr]])
         te = sub[te]
         m = fit_topics(d[tr], B[tr], T[tr], w[tr], cfg, log=lambda *a: None)
