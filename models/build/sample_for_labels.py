@@ -1,0 +1,87 @@
+"""Draws the real review units (sentences / short reviews) that were hand-labelled for fankui
+and writes them, with their text, to work/label/batch_NN.jsonl for the labellers. Only the keys
+and labels are committed (data/real_labels/); the text stays in ../shared/data/real/.
+
+Fixed seed: rerunning gives the same batches.   python3 sample_for_labels.py [--batches 6]
+"""
+import argparse
+import json
+import os
+import random
+import re
+
+import common
+import real_data as rd
+
+TAG = re.compile(r"^(「#[^」]*」\s*)+")
+
+
+def review_units(name, row, seen, max_units=8):
+    text = rd.text_of(name, row)
+    out = []
+    for s, e in rd.units(text):
+        m = TAG.match(text[s:e])
+        if m:
+            s += m.end()
+        u = text[s:e].strip()
+        if len(u) < 3 or u in seen or not re.search(r"[\u4e00-\u9fff]", u):
+            continue
+        seen.add(u)
+        out.append((rd.key(name, row, s, e), u))
+        if len(out) >= max_units:
+            break
+    return out
+
+
+def draw(name, split, target, rng, seen, weight=None):
+    idx = [i for i in range(len(rd.rows(name))) if rd.split_of(name, i) == split]
+    if weight:
+        idx.sort(key=lambda i: rng.random() ** (1.0 / weight(i)), reverse=True)
+    else:
+        rng.shuffle(idx)
+    out = []
+    for i in idx:
+        if len(out) >= target:
+            break
+        out += review_units(name, i, seen)
+    return out[:target]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batches", type=int, default=6)
+    args = ap.parse_args()
+    rng = random.Random(common.SEED)
+    seen = set()
+
+    def mt_weight(i):  # oversample low stars: complaints are rare in the file
+        star = int(rd.rows("meituan")[i]["star"] or 0)
+        return 6.0 if 0 < star <= 20 else 3.0 if star == 30 else 1.0
+
+    items = []
+    plan = [("meituan", "train", 1500, mt_weight), ("meituan", "dev", 560, mt_weight),
+            ("dpsent", "train", 650, None), ("dpsent", "dev", 300, None),
+            ("asap", "train", 200, None), ("asap", "dev", 200, None),
+            ("haidilao", "dev", 150, None), ("eleme", "dev", 70, None)]
+    for name, split, n, w in plan:
+        got = draw(name, split, n, rng, seen, w)
+        print(f"{name:9s} {split:5s} {len(got)} units")
+        for k, t in got:
+            _, row, _, _ = rd.parse_key(k)
+            whole = rd.text_of(name, row).strip()
+            it = {"k": k, "text": t}
+            if whole != t:  # the review the unit comes from, for context only
+                it["ctx"] = whole if len(whole) <= 240 else whole[:240] + "…"
+            items.append(it)
+    rng.shuffle(items)
+    os.makedirs(f"{common.WORK}/label", exist_ok=True)
+    per = -(-len(items) // args.batches)
+    for b in range(args.batches):
+        with open(f"{common.WORK}/label/batch_{b:02d}.jsonl", "w", encoding="utf-8") as f:
+            for it in items[b * per:(b + 1) * per]:
+                f.write(json.dumps(it, ensure_ascii=False) + "\n")
+    print(f"{len(items)} units in {args.batches} batches of {per}")
+
+
+if __name__ == "__main__":
+    main()
