@@ -38,6 +38,7 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod quality;
+pub mod record;
 pub mod segment;
 pub mod spike;
 pub mod text;
@@ -55,6 +56,7 @@ pub use model::{Model, ModelConfig, ModelOptions, ModelOutput, SpanInput, SpanOu
 pub use normalize::{NormalizeOptions, Normalizer};
 pub use pipeline::{Analysis, Analyzer, Input, PipelineConfig, ScoredClause, Source};
 pub use quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
+pub use record::RecordOptions;
 pub use segment::{SegmentOptions, Segmenter};
 pub use spike::{Alert, Group, SpikeDetector, SpikeOptions};
 pub use text::{MappedText, Span};

@@ -5,7 +5,8 @@
 //! round-trips through JSON, so a deployment's whole configuration can live in
 //! one file.
 
-use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore, OTHER};
+use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
+use crate::record::{self, RecordOptions};
 use crate::clause::{Clause, ClauseOptions, ClauseSplitter};
 use crate::error::{Error, Result};
 use crate::model::SpanInput;
@@ -108,6 +109,8 @@ pub struct PipelineConfig {
     pub scoring: bool,
     /// The model and how sentiment and topics are read from it.
     pub classify: ClassifyOptions,
+    /// How a record's topics and sentiment are formed from its comment and clauses.
+    pub record: RecordOptions,
 }
 
 impl Default for PipelineConfig {
@@ -122,6 +125,7 @@ impl Default for PipelineConfig {
             max_chars: 10_000,
             scoring: true,
             classify: ClassifyOptions::default(),
+            record: RecordOptions::default(),
         }
     }
 }
@@ -134,6 +138,11 @@ impl PipelineConfig {
     /// Turns model scoring on or off.
     pub fn with_scoring(mut self, on: bool) -> Self {
         self.scoring = on;
+        self
+    }
+    /// Sets how a record's topics and sentiment are formed from its comment and clauses.
+    pub fn with_record(mut self, options: RecordOptions) -> Self {
+        self.record = options;
         self
     }
     /// Sets the classifier options (model directory, custom topics, ...).
@@ -480,9 +489,9 @@ impl Analyzer {
             } else if let (Some(c), Some(w)) = (a.clauses.first_mut(), &whole) {
                 set_clause(c, w.clone());
             }
-            a.topics = merge_topics(whole.as_ref(), &a.clauses);
+            a.topics = record::topics(whole.as_ref(), &a.clauses, &self.config.record);
             if let Some(w) = whole {
-                a.sentiment = Some(w.sentiment);
+                a.sentiment = Some(record::sentiment(&a.text, &w.sentiment, &a.clauses, &self.config.record));
                 a.embedding = w.embedding;
             }
         }
@@ -552,45 +561,4 @@ fn set_clause(c: &mut ScoredClause, cls: Classification) {
     c.sentiment = Some(cls.sentiment);
     c.topics = cls.topics;
     c.embedding = cls.embedding;
-}
-
-/// The comment's topics, each with the sentiment of the clause it was found in
-/// (aspect sentiment).
-///
-/// When the whole comment was scored, its own topics decide which topics the
-/// comment has: the topic thresholds are tuned on whole comments, and taking every
-/// clause's topics as well adds false topics (on our validation sentences, topic
-/// micro-F1 0.772 this way against 0.750 for the union). Each topic takes the
-/// sentiment of the clause that reports it most strongly, or the comment's own
-/// sentiment when no clause reports it. Without a whole-comment result (issue
-/// detection with a model that cannot score spans) the clauses' topics are merged.
-fn merge_topics(whole: Option<&Classification>, clauses: &[ScoredClause]) -> Vec<TopicScore> {
-    let best_in_clauses = |label: &str| {
-        clauses
-            .iter()
-            .flat_map(|c| c.topics.iter())
-            .filter(|t| t.label == label)
-            .max_by(|a, b| a.score.total_cmp(&b.score))
-    };
-    if let Some(w) = whole {
-        return w
-            .topics
-            .iter()
-            .map(|t| match best_in_clauses(&t.label).filter(|_| t.label != OTHER) {
-                Some(c) => TopicScore { sentiment: c.sentiment.clone(), ..t.clone() },
-                None => t.clone(),
-            })
-            .collect();
-    }
-    let mut merged: Vec<TopicScore> = Vec::new();
-    for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
-        if !merged.iter().any(|m| m.label == t.label) {
-            merged.push(best_in_clauses(&t.label).unwrap_or(t).clone());
-        }
-    }
-    if merged.is_empty() {
-        merged.extend(clauses.iter().flat_map(|c| c.topics.iter()).take(1).cloned());
-    }
-    merged.sort_by(|a, b| b.score.total_cmp(&a.score));
-    merged
 }

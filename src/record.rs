@@ -1,0 +1,195 @@
+//! A record's own result from its parts: the comment's topics and sentiment, read from the
+//! model's outputs for the whole comment and for each of its clauses.
+//!
+//! Two rules, both decided on real reviews of shops no training data comes from (`real_dev`,
+//! see `models/README.md`):
+//!
+//! * **Topics are the union** of the whole comment's topics and every clause's topics, each with
+//!   the sentiment of the clause that reports it most strongly. A long review that talks about
+//!   five aspects gets five topics, not the one or two the whole-comment head picks.
+//! * **A complaint after a contrast decides a short comment.** "别的都很好，就是汤洒了" and
+//!   "挺不错，就是时间有点长" are low ratings on a delivery platform: when a clause after the first
+//!   opens with a contrast marker (就是, 但是, 不过, 可惜, ...) and is negative, a comment of at
+//!   most [`RecordOptions::contrast_max_chars`] characters takes that clause's sentiment. Longer
+//!   reviews keep their own: a 300-character review of praise with one "但是" is still a
+//!   five-star review.
+
+use crate::classify::{Classification, Sentiment, TopicScore, OTHER};
+use crate::pipeline::ScoredClause;
+use serde::{Deserialize, Serialize};
+
+/// Contrast markers that make the clause they open decide a short comment's sentiment.
+const CONTRAST_MARKERS: &[&str] = &[
+    "但是", "可是", "不过", "只不过", "然而", "只是", "就是", "可惜", "唯一", "美中不足", "遗憾的是", "缺点是", "但",
+];
+
+/// How a record's topics and sentiment are formed from its comment and clauses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RecordOptions {
+    /// Report the union of the comment's and its clauses' topics (default true). Off: the
+    /// comment's own topics only, each with the sentiment of the clause that reports it.
+    pub topic_union: bool,
+    /// Let a negative clause opened by a contrast marker decide a short comment's sentiment
+    /// (default true).
+    pub contrast: bool,
+    /// Longest comment, in characters of normalized text, the contrast rule applies to
+    /// (default 100).
+    pub contrast_max_chars: usize,
+    /// P(negative) the contrast clause needs (default 0.5).
+    pub contrast_min_negative: f32,
+}
+
+impl Default for RecordOptions {
+    fn default() -> Self {
+        RecordOptions { topic_union: true, contrast: true, contrast_max_chars: 100, contrast_min_negative: 0.5 }
+    }
+}
+
+impl RecordOptions {
+    /// Sets whether a record's topics are the union of its comment's and clauses' topics.
+    pub fn with_topic_union(mut self, on: bool) -> Self {
+        self.topic_union = on;
+        self
+    }
+    /// Sets whether a contrast complaint decides a short comment's sentiment.
+    pub fn with_contrast(mut self, on: bool) -> Self {
+        self.contrast = on;
+        self
+    }
+    /// Sets the longest comment (characters) the contrast rule applies to.
+    pub fn with_contrast_max_chars(mut self, chars: usize) -> Self {
+        self.contrast_max_chars = chars;
+        self
+    }
+    /// Sets the P(negative) a contrast clause needs.
+    pub fn with_contrast_min_negative(mut self, p: f32) -> Self {
+        self.contrast_min_negative = p;
+        self
+    }
+}
+
+/// The record's sentiment: the comment's own, unless a contrast complaint decides (see the
+/// module docs).
+pub(crate) fn sentiment(text: &str, whole: &Sentiment, clauses: &[ScoredClause], options: &RecordOptions) -> Sentiment {
+    if !options.contrast || clauses.len() < 2 || text.chars().count() > options.contrast_max_chars {
+        return whole.clone();
+    }
+    let negative = |s: &Sentiment| s.probs.get("negative").copied().unwrap_or(0.0);
+    clauses[1..]
+        .iter()
+        .filter(|c| opens_with_contrast(&c.clause.text))
+        .filter_map(|c| c.sentiment.as_ref())
+        .filter(|s| negative(s) > options.contrast_min_negative)
+        .max_by(|a, b| negative(a).total_cmp(&negative(b)))
+        .unwrap_or(whole)
+        .clone()
+}
+
+fn opens_with_contrast(clause: &str) -> bool {
+    let t = clause.trim_start_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || "，。、；：！？…—～".contains(c));
+    CONTRAST_MARKERS.iter().any(|m| t.starts_with(m))
+}
+
+/// The record's topics, highest score first, each with the sentiment of the clause that
+/// reports it most strongly (or the comment's own when no clause does); `other` only when no
+/// other topic is found.
+pub(crate) fn topics(whole: Option<&Classification>, clauses: &[ScoredClause], options: &RecordOptions) -> Vec<TopicScore> {
+    let best_in_clauses = |label: &str| {
+        clauses
+            .iter()
+            .flat_map(|c| c.topics.iter())
+            .filter(|t| t.label == label)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    };
+    let mut merged: Vec<TopicScore> = Vec::new();
+    if let Some(w) = whole {
+        for t in w.topics.iter().filter(|t| t.label != OTHER) {
+            merged.push(match best_in_clauses(&t.label) {
+                Some(c) => TopicScore { sentiment: c.sentiment.clone(), ..t.clone() },
+                None => t.clone(),
+            });
+        }
+    }
+    if options.topic_union || whole.is_none() {
+        for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
+            if !merged.iter().any(|m| m.label == t.label) {
+                merged.push(best_in_clauses(&t.label).unwrap_or(t).clone());
+            }
+        }
+    }
+    if merged.is_empty() {
+        let fallback = whole.map(|w| w.topics.iter()).into_iter().flatten();
+        merged.extend(fallback.chain(clauses.iter().flat_map(|c| c.topics.iter())).take(1).cloned());
+    }
+    merged.sort_by(|a, b| b.score.total_cmp(&a.score));
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clause::Clause;
+    use std::collections::BTreeMap;
+
+    fn sent(neg: f32, pos: f32) -> Sentiment {
+        let probs = BTreeMap::from([
+            ("negative".to_string(), neg),
+            ("neutral".to_string(), 1.0 - neg - pos),
+            ("positive".to_string(), pos),
+        ]);
+        let label = if neg > pos { "negative" } else { "positive" }.to_string();
+        Sentiment { label, score: pos - neg, probs }
+    }
+
+    fn topic(label: &str, score: f32, s: &Sentiment) -> TopicScore {
+        TopicScore { label: label.into(), score, sentiment: s.label.clone() }
+    }
+
+    fn clause(text: &str, s: Sentiment, topics: &[(&str, f32)]) -> ScoredClause {
+        let topics = topics.iter().map(|(l, x)| topic(l, *x, &s)).collect();
+        ScoredClause {
+            clause: Clause { text: text.into(), start: 0, end: text.chars().count() },
+            sentiment: Some(s),
+            topics,
+            embedding: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn contrast_complaint_decides_a_short_comment() {
+        let whole = sent(0.1, 0.8);
+        let clauses = [clause("别的都很好", sent(0.05, 0.9), &[]), clause("就是汤洒了", sent(0.9, 0.05), &[])];
+        let o = RecordOptions::default();
+        assert_eq!(sentiment("别的都很好，就是汤洒了", &whole, &clauses, &o).label, "negative");
+        // off, too long, or a complaint that is not opened by a contrast marker: the comment's own
+        assert_eq!(sentiment("别的都很好，就是汤洒了", &whole, &clauses, &o.clone().with_contrast(false)).label, "positive");
+        assert_eq!(sentiment(&"好".repeat(101), &whole, &clauses, &o).label, "positive");
+        let plain = [clause("别的都很好", sent(0.05, 0.9), &[]), clause("汤洒了", sent(0.9, 0.05), &[])];
+        assert_eq!(sentiment("别的都很好，汤洒了", &whole, &plain, &o).label, "positive");
+        // praise after the contrast does not flip a comment
+        let praise = [clause("虽然贵了点", sent(0.7, 0.1), &[]), clause("但是真的好吃", sent(0.05, 0.9), &[])];
+        assert_eq!(sentiment("虽然贵了点，但是真的好吃", &whole, &praise, &o).label, "positive");
+    }
+
+    #[test]
+    fn topics_are_the_union_with_clause_sentiment() {
+        let s = sent(0.1, 0.8);
+        let whole = Classification { sentiment: s.clone(), topics: vec![topic("taste", 0.9, &s)], embedding: vec![] };
+        let clauses = [
+            clause("味道不错", sent(0.05, 0.9), &[("taste", 0.95)]),
+            clause("服务员态度差", sent(0.9, 0.05), &[("service", 0.8)]),
+            clause("环境一般", sent(0.6, 0.2), &[("other", 0.2)]),
+        ];
+        let t = topics(Some(&whole), &clauses, &RecordOptions::default());
+        let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
+        assert_eq!(got, [("taste", "positive"), ("service", "negative")]);
+        let t = topics(Some(&whole), &clauses, &RecordOptions::default().with_topic_union(false));
+        assert_eq!(t.len(), 1);
+        // nothing but `other` anywhere: `other`
+        let none = Classification { sentiment: s.clone(), topics: vec![topic("other", 0.1, &s)], embedding: vec![] };
+        let t = topics(Some(&none), &clauses[2..], &RecordOptions::default());
+        assert_eq!(t[0].label, "other");
+    }
+}
