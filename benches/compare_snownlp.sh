@@ -5,17 +5,20 @@
 # Comments: N distinct comments (10,000 by default), each one to three sentences drawn
 # (seeded) from the project's own written sentences (models/build/data/*.jsonl,
 # tests/data/month/*.txt), so that no two comments are the same and nothing is cached.
-# Usage: [R=runs] benches/compare_snownlp.sh [N]
+# LONG=1: long reviews instead, each of at least 300 characters (sentences joined until the
+# comment reaches 300), 2,000 by default.
+# Usage: [R=runs] [LONG=1] benches/compare_snownlp.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
-N=${1:-10000}
+LONG=${LONG:-0}
+if [ "$LONG" = 1 ]; then N=${1:-2000}; else N=${1:-10000}; fi
 mkdir -p bench-out
 cargo build --release --quiet --bin fankui
-python3 - "$N" > bench-out/snownlp_input.jsonl <<'PY'
+python3 - "$N" "$LONG" > bench-out/snownlp_input.jsonl <<'PY'
 import glob, json, random, sys
-n = int(sys.argv[1])
+n, long_ = int(sys.argv[1]), sys.argv[2] == "1"
 pool = []
 for f in sorted(glob.glob("models/build/data/*.jsonl")):
     pool += [json.loads(l)["text"] for l in open(f, encoding="utf-8") if l.strip()]
@@ -24,7 +27,12 @@ for f in sorted(glob.glob("tests/data/month/*.txt")):
 pool = sorted(set(pool))
 rng, seen = random.Random(7), set()
 while len(seen) < n:
-    t = "，".join(rng.choice(pool).rstrip("。！!？?") for _ in range(rng.choice([1, 1, 2, 2, 3])))
+    if long_:
+        t = ""
+        while len(t) < 300:
+            t += rng.choice(pool).rstrip("。！!？?") + rng.choice("，。！")
+    else:
+        t = "，".join(rng.choice(pool).rstrip("。！!？?") for _ in range(rng.choice([1, 1, 2, 2, 3])))
     if t not in seen:
         seen.add(t)
         print(json.dumps({"id": f"b{len(seen)}", "text": t}, ensure_ascii=False))
@@ -53,10 +61,11 @@ PY
 )
     py=$(python3 -c "print(min(float(x) for x in '$p $py'.split()))")
 done
-python3 - "$N" "$best" "$py" <<'PY'
-import sys
+python3 - "$N" "$best" "$py" bench-out/snownlp_input.jsonl <<'PY'
+import json, sys
 n, rust, py = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-print(f"{n} distinct comments")
+chars = sum(len(json.loads(l)["text"]) for l in open(sys.argv[4], encoding="utf-8")) / n
+print(f"{n} distinct comments, {chars:.0f} characters on average")
 print(f"SnowNLP(text).sentiments, 1 process:  {n/py:>8.0f} comments/s")
 print(f"fankui score (whole pipeline, 2 cores): {n/rust:>8.0f} comments/s  ({py/rust:.1f}x SnowNLP)")
 PY
