@@ -8,7 +8,8 @@ Sets (all from dev shops):
              (punctuation stripped, fillers, "source": "voice") and in Traditional characters.
   meituan    whole Meituan reviews of the 8 dev shops, binary by stars (40-50 vs 5-25).
   asap       ASAP `test` reviews (long Dianping reviews): binary by stars (4-5 vs 1-2), topics and
-             aspect polarity from its 18 aspect columns mapped to fankui topics.
+             aspect polarity from its 18 aspect columns mapped to fankui topics (ASAP_MAP; topic F1
+             over those 6 topics only: taste portion price wait_time service environment).
   haidilao   one Haidilao's Dianping reviews: binary by the reviewer's total score (4-5 vs <= 2).
   eleme      Ele.me delivery comments: binary by rating (4-5 vs 1-2).
 
@@ -66,11 +67,15 @@ def binary(lines, gold):
             "n_bin": len(gold), "neg_share": float(1 - gb.mean()), "no_sentiment": missing}
 
 
-def topics_and_aspects(lines, gold_aspects):
-    """gold_aspects: list of {topic: polarity label}."""
+def topics_and_aspects(lines, gold_aspects, only=None):
+    """gold_aspects: list of {topic: polarity label}. `only`: the topics the gold labels cover
+    (ASAP has no labels for quality, hygiene, delivery ...: those are left out of its F1)."""
     gold_t = np.array([[t in a for t in common.TOPICS] for a in gold_aspects], float)
     outs = [out_topics(o) for o in lines]
     pred_t = np.array([[t in o for t in common.TOPICS] for o in outs], float)
+    if only:
+        mask = np.array([t in only for t in common.TOPICS], float)
+        gold_t, pred_t = gold_t * mask, pred_t * mask
     m = heads.topic_metrics(pred_t, gold_t)
     n = ok = found = ok_found = 0
     for a, o in zip(gold_aspects, outs):
@@ -159,7 +164,8 @@ def evaluate(binary_path, model=None):
     b = [(o, r) for o, r in zip(lines, asap) if r["star"] != 3]
     res["asap"] = {**binary([o for o, _ in b], ["positive" if r["star"] >= 4 else "negative"
                                                   for _, r in b]),
-                   "topics": topics_and_aspects(lines, [r["aspects"] for r in asap])}
+                   "topics": topics_and_aspects(lines, [r["aspects"] for r in asap],
+                                                 only=set(ASAP_MAP.values()))}
     return res
 
 
