@@ -39,11 +39,21 @@ pub struct RecordOptions {
     pub contrast_max_chars: usize,
     /// P(negative) the contrast clause needs (default 0.5).
     pub contrast_min_negative: f32,
+    /// Probability a model topic found only in a clause (not in the whole comment) needs to
+    /// join the record's topics (default 0.9). Clauses are short and their topics less sure;
+    /// the whole comment's topics need only their threshold. Custom topics are not affected.
+    pub clause_topic_min: f32,
 }
 
 impl Default for RecordOptions {
     fn default() -> Self {
-        RecordOptions { topic_union: true, contrast: true, contrast_max_chars: 100, contrast_min_negative: 0.5 }
+        RecordOptions {
+            topic_union: true,
+            contrast: true,
+            contrast_max_chars: 100,
+            contrast_min_negative: 0.5,
+            clause_topic_min: 0.9,
+        }
     }
 }
 
@@ -66,6 +76,11 @@ impl RecordOptions {
     /// Sets the P(negative) a contrast clause needs.
     pub fn with_contrast_min_negative(mut self, p: f32) -> Self {
         self.contrast_min_negative = p;
+        self
+    }
+    /// Sets the probability a model topic found only in a clause needs.
+    pub fn with_clause_topic_min(mut self, p: f32) -> Self {
+        self.clause_topic_min = p;
         self
     }
 }
@@ -94,8 +109,14 @@ fn opens_with_contrast(clause: &str) -> bool {
 
 /// The record's topics, highest score first, each with the sentiment of the clause that
 /// reports it most strongly (or the comment's own when no clause does); `other` only when no
-/// other topic is found.
-pub(crate) fn topics(whole: Option<&Classification>, clauses: &[ScoredClause], options: &RecordOptions) -> Vec<TopicScore> {
+/// other topic is found. `model_topics`: the model's own topic labels (a clause-only topic among
+/// them needs [`RecordOptions::clause_topic_min`]).
+pub(crate) fn topics(
+    whole: Option<&Classification>,
+    clauses: &[ScoredClause],
+    model_topics: &[String],
+    options: &RecordOptions,
+) -> Vec<TopicScore> {
     let best_in_clauses = |label: &str| {
         clauses
             .iter()
@@ -113,7 +134,10 @@ pub(crate) fn topics(whole: Option<&Classification>, clauses: &[ScoredClause], o
         }
     }
     if options.topic_union || whole.is_none() {
-        for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER) {
+        let sure = |t: &TopicScore| {
+            whole.is_none() || t.score >= options.clause_topic_min || !model_topics.contains(&t.label)
+        };
+        for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER && sure(t)) {
             if !merged.iter().any(|m| m.label == t.label) {
                 merged.push(best_in_clauses(&t.label).unwrap_or(t).clone());
             }
@@ -182,14 +206,20 @@ mod tests {
             clause("服务员态度差", sent(0.9, 0.05), &[("service", 0.8)]),
             clause("环境一般", sent(0.6, 0.2), &[("other", 0.2)]),
         ];
-        let t = topics(Some(&whole), &clauses, &RecordOptions::default());
+        let model: Vec<String> = ["taste", "service", "environment"].map(String::from).to_vec();
+        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_clause_topic_min(0.5));
         let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
         assert_eq!(got, [("taste", "positive"), ("service", "negative")]);
-        let t = topics(Some(&whole), &clauses, &RecordOptions::default().with_topic_union(false));
+        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_topic_union(false));
         assert_eq!(t.len(), 1);
+        // a clause-only model topic below clause_topic_min stays out; a custom topic does not
+        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_clause_topic_min(0.85));
+        assert_eq!(t.len(), 1, "{t:?}");
+        let t = topics(Some(&whole), &clauses, &model[..1], &RecordOptions::default().with_clause_topic_min(0.85));
+        assert_eq!(t.len(), 2, "{t:?}");
         // nothing but `other` anywhere: `other`
         let none = Classification { sentiment: s.clone(), topics: vec![topic("other", 0.1, &s)], embedding: vec![] };
-        let t = topics(Some(&none), &clauses[2..], &RecordOptions::default());
+        let t = topics(Some(&none), &clauses[2..], &model, &RecordOptions::default());
         assert_eq!(t[0].label, "other");
     }
 }
