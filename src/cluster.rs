@@ -367,6 +367,64 @@ impl Clusterer {
         }
     }
 
+    /// The embedding size of the clusters (`None` when there are none).
+    pub fn embedding_dim(&self) -> Option<usize> {
+        self.clusters.first().map(|c| c.sum.len())
+    }
+
+    /// Checks a clusterer read from a state file: unique ids below the next id,
+    /// embeddings of one size (`dim` when given) with finite values, sizes of at
+    /// least one, windows within `range` and in order.
+    pub(crate) fn validate(
+        &self,
+        dim: Option<usize>,
+        range: (i64, i64),
+        size: crate::window::WindowSize,
+    ) -> Result<(), String> {
+        let model_dim = dim.is_some();
+        let dim = dim.or_else(|| self.embedding_dim());
+        let mut ids = std::collections::HashSet::new();
+        for c in &self.clusters {
+            let bad = |why: String| Err(format!("cluster {}: {why}", c.id));
+            if !ids.insert(c.id.as_str()) {
+                return bad("appears twice".into());
+            }
+            if let Some(n) = c.id.strip_prefix("c-").and_then(|n| n.parse::<u64>().ok()) {
+                if n >= self.next_id {
+                    return bad(format!("its number is not below the next cluster number ({})", self.next_id));
+                }
+            }
+            if c.sum.is_empty() {
+                return bad("its embedding is empty".into());
+            }
+            if let Some(want) = dim.filter(|&d| d != c.sum.len()) {
+                return bad(format!(
+                    "its embedding has {} values, but {} {want}",
+                    c.sum.len(),
+                    if model_dim {
+                        "the model's embeddings have".to_string()
+                    } else {
+                        format!("cluster {}'s has", self.clusters[0].id)
+                    }
+                ));
+            }
+            if !c.sum.iter().all(|x| x.is_finite()) || !c.sim_sum.is_finite() {
+                return bad("its embedding or cohesion is not a finite number".into());
+            }
+            if c.size == 0 {
+                return bad("it has no members".into());
+            }
+            if c.first_window > c.last_window || c.first_window < range.0 || c.last_window > range.1 {
+                return bad(format!(
+                    "its windows {}..{} are out of range",
+                    crate::window::describe_window(c.first_window, size),
+                    crate::window::describe_window(c.last_window, size)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Forgets background clusters that got no member for `forget_after` windows
     /// before `now`. Returns the ids forgotten.
     pub fn forget_stale(&mut self, now: i64) -> Vec<String> {

@@ -106,7 +106,7 @@ impl Ewma {
         if self.seen == 0 {
             return 0.0;
         }
-        let gap = (w - self.last - 1).max(0) as i32;
+        let gap = (w.saturating_sub(self.last).saturating_sub(1)).clamp(0, i64::from(i32::MAX)) as i32;
         self.level * (1.0 - smoothing).powi(gap)
     }
 
@@ -293,6 +293,44 @@ impl SpikeDetector {
             self.last_window = Some(w);
         }
         alerts
+    }
+
+    /// Checks a detector read from a state file: window size `size`, one
+    /// seasonal slot per weekday (hour), finite non-negative means, windows
+    /// within `range` and not after the last window.
+    pub(crate) fn validate(&self, size: WindowSize, range: (i64, i64)) -> Result<(), String> {
+        if self.size != size {
+            return Err(format!("its spike history is kept per {}, not per {size}", self.size));
+        }
+        if self.season_sums.len() != seasons(size) {
+            return Err(format!(
+                "its spike history has {} seasonal slots instead of {}",
+                self.season_sums.len(),
+                seasons(size)
+            ));
+        }
+        if self.season_sums.iter().any(|(s, _)| !s.is_finite() || *s < 0.0) {
+            return Err("its seasonal profile is not made of finite counts".into());
+        }
+        if let Some(l) = self.last_window {
+            if l < range.0 || l > range.1 {
+                return Err(format!("its last window ({}) is out of range", crate::window::describe_window(l, size)));
+            }
+        }
+        for (name, map) in [("count", &self.rates), ("volume", &self.volume)] {
+            for e in map.values() {
+                if !e.level.is_finite() || e.level < 0.0 {
+                    return Err(format!("a {name} history is not a finite non-negative number"));
+                }
+                if e.seen > 0 && (e.last < range.0 || self.last_window.is_none_or(|l| e.last > l)) {
+                    return Err(format!(
+                        "a {name} history was updated in {}, outside the state's windows",
+                        crate::window::describe_window(e.last, size)
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The expected count of `cluster` in `group` at window `w`, from history alone.

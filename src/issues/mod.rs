@@ -12,17 +12,19 @@
 pub mod naming;
 mod state;
 
+pub use state::StateLock;
+
 use crate::cluster::{ClusterOptions, Clusterer, Kind, Unit};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::pipeline::{Analysis, Analyzer, Input, Source};
 use crate::quality::QualityFlag;
 use crate::segment::Segmenter;
 use crate::spike::{Alert, Group, Observation, SpikeDetector, SpikeOptions, CHAIN};
-use crate::window::{format_window, LocalTime, WindowSize};
+use crate::window::{format_window, Clock, LocalTime, WindowSize, Zone, DEFAULT_TIMEZONE};
 use serde::{Deserialize, Serialize};
 use state::State;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How urgent an issue is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,6 +95,20 @@ pub struct IssueOptions {
     /// (P(positive) − P(negative)) is at most −this (at least this); default 0.5.
     /// Clauses the model is unsure of stay out of the clusters.
     pub min_polarity: f32,
+    /// Business time zone, an IANA name (default `Asia/Shanghai`): every time is
+    /// converted to it and a store's day is its local day there. A time written
+    /// without an offset, or a date alone, is local to this zone.
+    pub timezone: String,
+    /// The run's clock (RFC 3339 or a date); default: the system clock when
+    /// [`IssueDetector::process`] starts. Set it for reproducible runs.
+    pub now: Option<String>,
+    /// A record whose time is more than this many hours after the clock is an
+    /// error record, and does not move the state (default 24).
+    pub max_future_hours: u32,
+    /// A record whose time is more than this many days before the clock is an
+    /// error record (default: no limit; a time before the state's last window is
+    /// skipped as already processed anyway).
+    pub max_past_days: Option<u32>,
 }
 
 impl Default for IssueOptions {
@@ -107,6 +123,10 @@ impl Default for IssueOptions {
             episode_gap: 2,
             praise: true,
             min_polarity: 0.5,
+            timezone: DEFAULT_TIMEZONE.into(),
+            now: None,
+            max_future_hours: 24,
+            max_past_days: None,
         }
     }
 }
@@ -141,6 +161,31 @@ impl IssueOptions {
         self.severity = options;
         self
     }
+    /// Sets the business time zone (an IANA name such as `Asia/Shanghai`).
+    pub fn with_timezone(mut self, zone: impl Into<String>) -> Self {
+        self.timezone = zone.into();
+        self
+    }
+    /// Sets the run's clock (RFC 3339 or a date); `None` is the system clock.
+    pub fn with_now(mut self, now: Option<String>) -> Self {
+        self.now = now;
+        self
+    }
+    /// Sets how many hours after the clock a record's time may be.
+    pub fn with_max_future_hours(mut self, hours: u32) -> Self {
+        self.max_future_hours = hours;
+        self
+    }
+    /// Sets how many days before the clock a record's time may be (`None`: no limit).
+    pub fn with_max_past_days(mut self, days: Option<u32>) -> Self {
+        self.max_past_days = days;
+        self
+    }
+    /// The run's clock from these options: time zone, now and limits. Fails on an
+    /// unknown time zone or a malformed `now`.
+    pub fn clock(&self) -> Result<Clock> {
+        Clock::new(Zone::named(&self.timezone)?, self.now.as_deref(), self.max_future_hours, self.max_past_days)
+    }
 }
 
 /// Where and when a record was written.
@@ -148,7 +193,7 @@ impl IssueOptions {
 pub struct RecordMeta {
     /// Record id.
     pub id: String,
-    /// Local time.
+    /// The time as written; its window is taken in [`IssueOptions::timezone`].
     pub time: LocalTime,
     /// Values of the group fields, in [`IssueOptions::group_fields`] order (`None` when missing).
     pub groups: Vec<Option<String>>,
@@ -359,6 +404,10 @@ pub struct IssueDetector {
     chain_stats: HashMap<(String, i64), (u64, f64)>,
     touched: BTreeSet<String>,
     skipped_old: usize,
+    /// The state file this detector was resumed from, for messages.
+    state_path: Option<PathBuf>,
+    /// The lock on that file, held until the detector is dropped.
+    lock: Option<StateLock>,
 }
 
 impl IssueDetector {
@@ -379,15 +428,72 @@ impl IssueDetector {
     }
 
     /// Continues from a state file (or starts fresh when `path` does not exist).
-    /// A state from another model, window size or group fields is refused.
+    /// A state from another model, window size or group fields is refused, and
+    /// so is an inconsistent one (embeddings of several sizes, windows out of
+    /// range, a last window after the clock plus [`IssueOptions::max_future_hours`]).
+    ///
+    /// This does not lock the file: a job that may run twice at once should use
+    /// [`IssueDetector::open`] (or [`StateLock::acquire`] and
+    /// [`IssueDetector::resume_locked`]); [`IssueDetector::save`] takes the lock
+    /// for the time of the write either way.
     pub fn resume(options: IssueOptions, model: &str, path: &Path) -> Result<Self> {
-        if !path.exists() {
-            return Ok(Self::new(options, model));
+        Self::load(options, model, None, path, None)
+    }
+
+    /// Locks the state file, then continues from it (or starts fresh when it does
+    /// not exist) with the model of `analyzer`. The lock is held until the detector
+    /// is dropped; a second run on the same file fails at once with [`Error::State`].
+    pub fn open(options: IssueOptions, analyzer: &Analyzer, path: &Path) -> Result<Self> {
+        Self::resume_locked(options, analyzer, StateLock::acquire(path)?)
+    }
+
+    /// Continues from the state file `lock` holds (or starts fresh when it does
+    /// not exist), checking it against the model of `analyzer` (fingerprint and
+    /// embedding size). The detector keeps the lock until it is dropped.
+    pub fn resume_locked(options: IssueOptions, analyzer: &Analyzer, lock: StateLock) -> Result<Self> {
+        let (model, dim) = model_of(analyzer)?;
+        let path = lock.path().to_path_buf();
+        Self::load(options, &model, Some(dim), &path, Some(lock))
+    }
+
+    fn load(
+        options: IssueOptions,
+        model: &str,
+        dim: Option<usize>,
+        path: &Path,
+        lock: Option<StateLock>,
+    ) -> Result<Self> {
+        let clock = options.clock()?;
+        let mut detector = if path.exists() {
+            let mut state = State::load(path, model, options.window, &options.group_fields)?;
+            state
+                .validate(dim, clock.latest_window(options.window))
+                .map_err(|reason| Error::State { path: path.to_path_buf(), reason })?;
+            state.clusterer.set_options(options.cluster.clone());
+            state.spikes.set_options(options.spike.clone());
+            Self::from_state(options, state)
+        } else {
+            Self::new(options, model)
+        };
+        detector.state_path = Some(path.to_path_buf());
+        detector.lock = lock;
+        Ok(detector)
+    }
+
+    /// Checks that the state's clusters are made of embeddings of `analyzer`'s
+    /// size (a state file can be resumed without the model; see [`Self::resume`]).
+    pub fn check_analyzer(&self, analyzer: &Analyzer) -> Result<()> {
+        let (_, dim) = model_of(analyzer)?;
+        match self.state.clusterer.embedding_dim() {
+            Some(d) if d != dim => {
+                let reason = format!("its clusters have embeddings of {d} values, but the model makes {dim}");
+                Err(match &self.state_path {
+                    Some(path) => Error::State { path: path.clone(), reason },
+                    None => Error::InvalidOption { option: "state", reason },
+                })
+            }
+            _ => Ok(()),
         }
-        let mut state = State::load(path, model, options.window, &options.group_fields)?;
-        state.clusterer.set_options(options.cluster.clone());
-        state.spikes.set_options(options.spike.clone());
-        Ok(Self::from_state(options, state))
     }
 
     fn from_state(options: IssueOptions, state: State) -> Self {
@@ -399,11 +505,19 @@ impl IssueDetector {
             chain_stats: HashMap::new(),
             touched: BTreeSet::new(),
             skipped_old: 0,
+            state_path: None,
+            lock: None,
         }
     }
 
-    /// Saves the state atomically.
+    /// Saves the state atomically (temporary file + rename), under the state's
+    /// lock: the one this detector holds, or one taken for the write (which fails
+    /// when another run holds it).
     pub fn save(&self, path: &Path) -> Result<()> {
+        let _write_lock = match &self.lock {
+            Some(lock) if lock.covers(path) => None,
+            _ => Some(StateLock::acquire(path)?),
+        };
         self.state.save(path)
     }
 
@@ -430,34 +544,60 @@ impl IssueDetector {
     /// Sorts `records` by time, analyzes those given as text (in parallel chunks),
     /// and adds them window by window. `progress` is called with the number of
     /// records done after each window.
+    ///
+    /// Times are bucketed in [`IssueOptions::timezone`]. A record whose time is
+    /// too far from the clock ([`IssueOptions::max_future_hours`],
+    /// [`IssueOptions::max_past_days`]) or whose earlier analysis carries
+    /// embeddings of the wrong size is an error record ([`ProcessSummary::errors`])
+    /// and changes nothing.
     pub fn process(
         &mut self,
         analyzer: &Analyzer,
-        mut records: Vec<(RecordMeta, Feed)>,
+        records: Vec<(RecordMeta, Feed)>,
         mut progress: impl FnMut(usize),
     ) -> Result<ProcessSummary> {
-        records.sort_by_key(|(meta, _)| meta.time);
+        let clock = self.options.clock()?;
+        self.check_analyzer(analyzer)?;
+        let dim = analyzer.classifier().map(|c| c.model().config().embedding_dim);
         let size = self.options.window;
         let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
+        let mut timed: Vec<(i64, i64, RecordMeta, Feed)> = Vec::with_capacity(records.len());
+        for (meta, feed) in records {
+            if let Err(reason) = clock.check(&meta.time) {
+                summary.errors.push((meta.id, reason));
+                continue;
+            }
+            if let (Feed::Analyzed(a), Some(dim)) = (&feed, dim) {
+                if let Err(reason) = check_embeddings(a, dim) {
+                    summary.errors.push((meta.id, reason));
+                    continue;
+                }
+            }
+            let window = clock.window(&meta.time, size);
+            let instant = meta.time.instant_in(clock.zone()).as_nanosecond();
+            timed.push((window, instant as i64, meta, feed));
+        }
+        // In time order (stable: input order within one instant).
+        timed.sort_by_key(|(w, t, _, _)| (*w, *t));
         let mut dup_index = analyzer.duplicate_index();
-        let mut done = 0;
-        let mut rest = records.as_mut_slice();
+        let mut done = summary.errors.len();
+        let mut rest = timed.as_mut_slice();
         while !rest.is_empty() {
-            let w = rest[0].0.time.window(size);
-            let n = rest.iter().take_while(|(m, _)| m.time.window(size) == w).count();
+            let w = rest[0].0;
+            let n = rest.iter().take_while(|(x, ..)| *x == w).count();
             let (this, tail) = rest.split_at_mut(n);
             rest = tail;
             let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(n);
             for chunk in this.chunks_mut(4096) {
                 let raw: Vec<Input<'_>> = chunk
                     .iter()
-                    .filter_map(|(_, f)| match f {
+                    .filter_map(|(_, _, _, f)| match f {
                         Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
                         Feed::Analyzed(_) => None,
                     })
                     .collect();
                 let mut scored = analyzer.analyze_batch_clauses(&raw, &mut dup_index)?.into_iter();
-                for (meta, feed) in chunk.iter_mut() {
+                for (_, _, meta, feed) in chunk.iter_mut() {
                     let analysis = match feed {
                         Feed::Text { .. } => match scored.next().expect("one result per text") {
                             Ok(a) => a,
@@ -511,7 +651,10 @@ impl IssueDetector {
                     "positive" if self.options.praise && sentiment.score >= polarity => Kind::Praise,
                     _ => continue,
                 };
-                if clause.embedding.is_empty() {
+                // (`process` refuses records whose embeddings have another size.)
+                if clause.embedding.is_empty()
+                    || self.state.clusterer.embedding_dim().is_some_and(|d| d != clause.embedding.len())
+                {
                     continue;
                 }
                 let mut terms: Vec<String> = Vec::new();
@@ -808,6 +951,35 @@ fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
         o.merged_ids.extend(issue.merged_ids);
     }
     out
+}
+
+/// The model fingerprint and embedding size of an analyzer.
+fn model_of(analyzer: &Analyzer) -> Result<(String, usize)> {
+    let classifier = analyzer.classifier().ok_or_else(|| Error::InvalidOption {
+        option: "scoring",
+        reason: "issue detection needs the model (scoring is off)".into(),
+    })?;
+    let model = classifier.model();
+    Ok((model.fingerprint().to_string(), model.config().embedding_dim))
+}
+
+/// An earlier analysis is used only when each clause's embedding has the
+/// model's size and finite values: another size would be compared with the
+/// clusters' centroids value by value, silently, and change them.
+fn check_embeddings(a: &Analysis, dim: usize) -> std::result::Result<(), String> {
+    for (i, c) in a.clauses.iter().enumerate() {
+        if c.embedding.len() != dim {
+            return Err(format!(
+                "clause {} has an embedding of {} values, but the model makes {dim} (scored with another model?)",
+                i + 1,
+                c.embedding.len()
+            ));
+        }
+        if !c.embedding.iter().all(|x| x.is_finite()) {
+            return Err(format!("clause {} has an embedding with a value that is not a finite number", i + 1));
+        }
+    }
+    Ok(())
 }
 
 /// A record's group values, finest first.

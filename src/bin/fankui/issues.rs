@@ -3,7 +3,7 @@
 use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
 use crate::Outcome;
 use anyhow::Context;
-use fankui::issues::{Feed, RecordFields};
+use fankui::issues::{Feed, RecordFields, StateLock};
 use fankui::{Analyzer, IssueDetector, IssueOptions, LocalTime, PipelineConfig, RecordMeta, WindowSize};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
@@ -37,12 +37,26 @@ pub struct IssuesArgs {
     /// Window length: 1d or 1h.
     #[arg(long, default_value = "1d")]
     window: String,
-    /// State file carried between runs (clusters, baselines, issue ids); created when missing.
+    /// State file carried between runs (clusters, baselines, issue ids); created when missing
+    /// (its directory must exist). Locked for the run: a second run on it fails at once.
     #[arg(long)]
     state: Option<PathBuf>,
     /// Only print issues still alerting at or after this time (RFC 3339 or YYYY-MM-DD).
     #[arg(long)]
     since: Option<String>,
+    /// Business time zone (IANA name): times are converted to it and a store's day is its
+    /// local day there; times without an offset are local to it [default: Asia/Shanghai].
+    #[arg(long)]
+    timezone: Option<String>,
+    /// The run's clock (RFC 3339 or YYYY-MM-DD) instead of the system clock, for reproducible runs.
+    #[arg(long)]
+    now: Option<String>,
+    /// Records more than this many hours after the clock are errors and do not move the state [default: 24].
+    #[arg(long)]
+    max_future_hours: Option<u32>,
+    /// Records more than this many days before the clock are errors (`none`: no limit) [default: none].
+    #[arg(long, value_parser = parse_days)]
+    max_past_days: Option<Limit>,
     /// Model directory; default: the bundled model.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -85,15 +99,31 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     };
     options.window = window;
     options.group_fields = args.group_fields.clone();
+    if let Some(zone) = &args.timezone {
+        options.timezone = zone.clone();
+    }
+    if let Some(now) = &args.now {
+        options.now = Some(now.clone());
+    }
+    if let Some(hours) = args.max_future_hours {
+        options.max_future_hours = hours;
+    }
+    if let Some(Limit(days)) = args.max_past_days {
+        options.max_past_days = days;
+    }
+    // Everything that can be refused is refused before any work: time zone,
+    // clock, --since, and the state file (its directory, its lock).
+    let clock = options.clock()?;
     let since = match &args.since {
-        Some(s) => Some(LocalTime::parse(s)?.window(window)),
+        Some(s) => Some(clock.window(&LocalTime::parse(s).context("--since")?, window)),
         None => None,
     };
+    let lock = args.state.as_deref().map(StateLock::acquire).transpose()?;
 
     let analyzer = Analyzer::new(config).context("building the pipeline")?;
     let fingerprint = analyzer.classifier().expect("scoring is on").model().fingerprint().to_string();
-    let mut detector = match &args.state {
-        Some(path) => IssueDetector::resume(options, &fingerprint, path)?,
+    let mut detector = match lock {
+        Some(lock) => IssueDetector::resume_locked(options, &analyzer, lock)?,
         None => IssueDetector::new(options, &fingerprint),
     };
 
@@ -178,6 +208,17 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome { failed_records: errors.len() })
+}
+
+/// A limit in days, or none.
+#[derive(Clone, Copy, Debug)]
+struct Limit(Option<u32>);
+
+fn parse_days(s: &str) -> Result<Limit, String> {
+    match s.trim() {
+        "none" | "off" => Ok(Limit(None)),
+        n => n.parse().map(|d| Limit(Some(d))).map_err(|_| format!("`{n}`: a number of days, or none")),
+    }
 }
 
 /// Time, groups and text (or the earlier analysis) of one record.
