@@ -1,4 +1,4 @@
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence
 
 import numpy
 
@@ -7,9 +7,33 @@ __version__: str
 class FankuiError(Exception): ...
 class RuntimeNotFound(FankuiError): ...
 class ModelError(FankuiError): ...
-class InputError(FankuiError): ...
+class InputError(FankuiError):
+    index: int  # set by Analyzer.embed: the first bad text
+    errors: List[Dict[str, Any]]  # set by detect_issues(errors="raise")
+    result: "Issues"  # set by detect_issues(errors="raise")
 class ConfigError(FankuiError): ...
 class StateError(FankuiError): ...
+class SkippedRecordsWarning(UserWarning): ...
+
+class Issues(List[Dict[str, Any]]):
+    errors: List[Dict[str, Any]]
+    records: int
+    junk: int
+    windows: int
+    already_processed: int
+    saved: bool
+    def __init__(
+        self,
+        issues: Iterable[Dict[str, Any]] = ...,
+        errors: Iterable[Dict[str, Any]] = ...,
+        records: int = ...,
+        junk: int = ...,
+        windows: int = ...,
+        already_processed: int = ...,
+        saved: bool = ...,
+    ) -> None: ...
+    @property
+    def issues(self) -> List[Dict[str, Any]]: ...
 
 def bundled_model_dir() -> str: ...
 def onnxruntime_library() -> Optional[str]: ...
@@ -26,7 +50,7 @@ class Analyzer:
     ) -> None: ...
     @property
     def config(self) -> Dict[str, Any]: ...
-    def score(self, texts: Sequence[str], voice: bool = ..., embeddings: bool = ...) -> List[Dict[str, Any]]: ...
+    def score(self, texts: Iterable[Any], voice: bool = ..., embeddings: bool = ...) -> List[Dict[str, Any]]: ...
     def score_records(
         self,
         records: Iterable[Mapping[str, Any]],
@@ -35,7 +59,7 @@ class Analyzer:
         source_field: str = ...,
         embeddings: bool = ...,
     ) -> List[Dict[str, Any]]: ...
-    def embed(self, texts: Sequence[str]) -> numpy.ndarray: ...
+    def embed(self, texts: Iterable[Any]) -> numpy.ndarray: ...
     def score_frame(self, df: Any, text_column: str = ..., voice: bool = ..., source_column: str = ...) -> Any: ...
     def detect_issues(
         self,
@@ -47,7 +71,8 @@ class Analyzer:
         text_field: str = ...,
         id_field: str = ...,
         options: Optional[Mapping[str, Any]] = ...,
-    ) -> List[Dict[str, Any]]: ...
+        errors: Literal["warn", "raise", "ignore"] = ...,
+    ) -> Issues: ...
 
 def detect_issues(
     records: Iterable[Mapping[str, Any]],
@@ -56,5 +81,8 @@ def detect_issues(
     state: Optional[str] = ...,
     since: Optional[str] = ...,
     analyzer: Optional[Analyzer] = ...,
-    **kwargs: Any,
-) -> List[Dict[str, Any]]: ...
+    text_field: str = ...,
+    id_field: str = ...,
+    options: Optional[Mapping[str, Any]] = ...,
+    errors: Literal["warn", "raise", "ignore"] = ...,
+) -> Issues: ...

@@ -4,13 +4,18 @@
 //! output, so Python and CLI results are identical) and embeddings as raw
 //! little-endian f32 bytes for `numpy.frombuffer`. Every batch call releases the
 //! GIL. Rust errors become Python exceptions in one place: [`to_py`].
+//!
+//! Texts come in as arbitrary Python objects and are checked one by one here, so
+//! that one bad item (None, a number, bytes, a `str` with a lone surrogate, which
+//! is not valid Unicode) is reported for that item alone, by its index, instead of
+//! failing the whole batch with a builtin `TypeError` or `UnicodeEncodeError`.
 
 use fankui::issues::{Feed, RecordFields};
 use fankui::{Analysis, Analyzer as Core, Error, Input, IssueDetector, IssueOptions, PipelineConfig, Source};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyByteArray, PyBytes, PyFloat, PyString};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,6 +44,47 @@ fn config_error(e: impl std::fmt::Display) -> PyErr {
     ConfigError::new_err(e.to_string())
 }
 
+/// One Python item as an owned UTF-8 text, or what is wrong with it, worded to
+/// follow its subject ("text 3 " + "is None, not a string").
+fn read_text(item: &Bound<'_, PyAny>) -> Result<String, String> {
+    if let Ok(s) = item.downcast::<PyString>() {
+        return match s.to_cow() {
+            Ok(t) => Ok(t.into_owned()),
+            Err(e) => Err(unicode_reason(item, &e)),
+        };
+    }
+    let type_name = || item.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into());
+    Err(if item.is_none() {
+        "is None, not a string".to_string()
+    } else if item.downcast::<PyFloat>().is_ok_and(|f| f.value().is_nan()) {
+        "is NaN (a missing value), not a string".to_string()
+    } else if item.is_instance_of::<PyBytes>() || item.is_instance_of::<PyByteArray>() {
+        format!("is {}, not a string (decode it first)", type_name())
+    } else {
+        format!("is {}, not a string", type_name())
+    })
+}
+
+/// Why a `str` cannot become UTF-8: a lone surrogate (e.g. from `errors="surrogateescape"`
+/// or a JSON `"\ud800"`), named with its code and character position.
+fn unicode_reason(item: &Bound<'_, PyAny>, e: &PyErr) -> String {
+    let py = item.py();
+    let start: Option<usize> = e.value(py).getattr("start").and_then(|s| s.extract()).ok();
+    let code: Option<u32> = start.and_then(|i| {
+        let ch = item.get_item(i).ok()?;
+        py.import("builtins").ok()?.getattr("ord").ok()?.call1((ch,)).ok()?.extract().ok()
+    });
+    match (start, code) {
+        (Some(i), Some(c)) => format!("is not valid Unicode: lone surrogate U+{c:04X} at character {i}"),
+        _ => "is not valid Unicode (it holds a lone surrogate)".to_string(),
+    }
+}
+
+/// `subject` with `{i}` replaced by the item's index.
+fn subject_of(subject: &str, i: usize) -> String {
+    subject.replace("{i}", &i.to_string())
+}
+
 /// The Rust pipeline, configured from a JSON `PipelineConfig`.
 #[pyclass(module = "fankui._fankui", frozen)]
 struct Analyzer {
@@ -59,31 +105,52 @@ impl Analyzer {
         serde_json::to_string(self.inner.config()).map_err(config_error)
     }
 
-    /// Scores texts; returns a JSON array with one object per text, in order
-    /// (`{"error": ...}` for a text that cannot be analyzed).
-    #[pyo3(signature = (texts, voice, embeddings=false))]
-    fn score_json(&self, py: Python<'_>, texts: Vec<String>, voice: Vec<bool>, embeddings: bool) -> PyResult<String> {
+    /// Scores texts; returns a JSON array with one object per item, in order:
+    /// `{"error": ...}` for an item that is not a valid text (`subject`, with `{i}`
+    /// replaced by the index, names it: "text 3 is None, not a string") or that cannot
+    /// be analyzed (too long).
+    #[pyo3(signature = (texts, voice, embeddings=false, subject="text {i}"))]
+    fn score_json(
+        &self,
+        py: Python<'_>,
+        texts: Vec<Bound<'_, PyAny>>,
+        voice: Vec<bool>,
+        embeddings: bool,
+        subject: &str,
+    ) -> PyResult<String> {
         if voice.len() != texts.len() {
             return Err(InputError::new_err("voice flags and texts differ in length"));
         }
+        let read: Vec<Result<String, String>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| read_text(t).map_err(|r| format!("{} {r}", subject_of(subject, i))))
+            .collect();
+        drop(texts);
         let inner = self.inner.clone();
         py.allow_threads(move || {
-            let inputs: Vec<Input<'_>> = texts
+            let inputs: Vec<Input<'_>> = read
                 .iter()
                 .zip(&voice)
-                .map(|(t, &v)| Input::new(t).with_source(if v { Source::Voice } else { Source::Text }))
+                .filter_map(|(t, &v)| {
+                    let t = t.as_ref().ok()?;
+                    Some(Input::new(t).with_source(if v { Source::Voice } else { Source::Text }))
+                })
                 .collect();
-            let results = inner.analyze_batch(&inputs)?;
-            let values: Vec<Value> = results
-                .into_iter()
-                .map(|r| match r {
-                    Ok(mut a) => {
-                        if !embeddings {
-                            a.strip_embeddings();
+            let mut results = inner.analyze_batch(&inputs)?.into_iter();
+            let values: Vec<Value> = read
+                .iter()
+                .map(|t| match t {
+                    Err(reason) => Ok(serde_json::json!({ "error": reason })),
+                    Ok(_) => match results.next().expect("one result per valid text") {
+                        Ok(mut a) => {
+                            if !embeddings {
+                                a.strip_embeddings();
+                            }
+                            serde_json::to_value(a).map_err(Error::from)
                         }
-                        serde_json::to_value(a).map_err(Error::from)
-                    }
-                    Err(e) => Ok(serde_json::json!({ "error": e.to_string() })),
+                        Err(e) => Ok(serde_json::json!({ "error": e.to_string() })),
+                    },
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(serde_json::to_string(&values)?)
@@ -92,11 +159,36 @@ impl Analyzer {
     }
 
     /// Sentence embeddings of the normalized texts: (little-endian f32 bytes, dim).
-    fn embed_bytes<'py>(&self, py: Python<'py>, texts: Vec<String>) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+    /// An item that is not a valid text raises `InputError` naming its index (also
+    /// the exception's `index` attribute); nothing is embedded then.
+    fn embed_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+        let mut good: Vec<String> = Vec::with_capacity(texts.len());
+        let mut first_bad: Option<(usize, String)> = None;
+        let mut bad = 0usize;
+        for (i, t) in texts.iter().enumerate() {
+            match read_text(t) {
+                Ok(s) => good.push(s),
+                Err(reason) => {
+                    bad += 1;
+                    first_bad.get_or_insert((i, reason));
+                }
+            }
+        }
+        if let Some((i, reason)) = first_bad {
+            let more = if bad > 1 { format!(" ({bad} bad texts in all)") } else { String::new() };
+            let err = InputError::new_err(format!("text {i} {reason}{more}"));
+            err.value(py).setattr("index", i)?;
+            return Err(err);
+        }
+        drop(texts);
         let inner = self.inner.clone();
         let (bytes, dim) = py
             .allow_threads(move || -> Result<(Vec<u8>, usize), Error> {
-                let inputs: Vec<Input<'_>> = texts.iter().map(|t| Input::new(t)).collect();
+                let inputs: Vec<Input<'_>> = good.iter().map(|t| Input::new(t)).collect();
                 let vectors = inner.embed_batch(&inputs)?;
                 let dim = inner.classifier().map(|c| c.model().config().embedding_dim).unwrap_or(0);
                 let mut bytes = Vec::with_capacity(vectors.len() * dim * 4);
@@ -111,62 +203,92 @@ impl Analyzer {
         Ok((PyBytes::new(py, &bytes), dim))
     }
 
-    /// Finds issues in JSON records (a JSON array of objects); returns
-    /// (issues JSON array, summary JSON object).
-    #[pyo3(signature = (records_json, fields_json, options_json, state=None, since=None))]
+    /// Finds issues in JSON records (UTF-8 bytes of a JSON array of objects); returns
+    /// (issues JSON array, summary JSON object). The summary's `errors` lists every
+    /// record that was not used: `{"id", "error"}`, plus `"index"` (position in the
+    /// array) for records refused before analysis. With `strict`, the first such error
+    /// stops the run before anything is analyzed or saved, and an analysis error stops
+    /// it before the state file is written (`"saved": false`). `check_only` only checks
+    /// the records (the caller refused some already and will raise).
+    #[pyo3(signature = (records_json, fields_json, options_json, state=None, since=None, strict=false, check_only=false))]
+    #[allow(clippy::too_many_arguments)]
     fn detect_issues_json(
         &self,
         py: Python<'_>,
-        records_json: String,
+        records_json: &[u8],
         fields_json: &str,
         options_json: &str,
         state: Option<PathBuf>,
         since: Option<String>,
+        strict: bool,
+        check_only: bool,
     ) -> PyResult<(String, String)> {
         let fields: RecordFields = serde_json::from_str(fields_json).map_err(config_error)?;
         let mut options: IssueOptions = serde_json::from_str(options_json).map_err(config_error)?;
         options.group_fields = fields.groups.clone();
+        let records_json = records_json.to_vec();
         let inner = self.inner.clone();
         py.allow_threads(move || -> Result<(String, String), Error> {
-            let records: Vec<Value> = serde_json::from_str(&records_json)?;
             let classifier = inner.classifier().ok_or_else(|| Error::InvalidOption {
                 option: "scoring",
                 reason: "issue detection needs the model (scoring is off)".into(),
             })?;
-            let fingerprint = classifier.model().fingerprint().to_string();
             let window = options.window;
+            // A bad `since` fails before hours of scoring, not after.
+            let since = match since {
+                Some(s) => Some(fankui::LocalTime::parse(&s)?.window(window)),
+                None => None,
+            };
+            let records: Vec<Value> = serde_json::from_slice(&records_json)?;
+            drop(records_json);
+            let fingerprint = classifier.model().fingerprint().to_string();
             let mut detector = match &state {
                 Some(p) => IssueDetector::resume(options, &fingerprint, p)?,
                 None => IssueDetector::new(options, &fingerprint),
             };
-            let mut feed = Vec::with_capacity(records.len());
+            let total = records.len();
+            let mut feed = Vec::with_capacity(total);
             let mut errors: Vec<Value> = Vec::new();
             for (i, r) in records.into_iter().enumerate() {
                 let Value::Object(obj) = r else {
-                    errors.push(serde_json::json!({"id": i + 1, "error": "record is not an object"}));
+                    errors.push(
+                        serde_json::json!({"index": i, "id": (i + 1).to_string(), "error": "record is not an object"}),
+                    );
                     continue;
                 };
                 match Feed::from_json(obj, &fields, i + 1) {
                     Ok(x) => feed.push(x),
-                    Err((id, e)) => errors.push(serde_json::json!({"id": id, "error": e})),
+                    Err((id, e)) => errors.push(serde_json::json!({"index": i, "id": id, "error": e})),
                 }
+            }
+            let summary_of =
+                |processed: Option<&fankui::issues::ProcessSummary>, errors: &[Value], saved: bool, skipped: usize| {
+                    serde_json::json!({
+                        "records": total,
+                        "junk": processed.map_or(0, |s| s.junk),
+                        "windows": processed.map_or(0, |s| s.windows),
+                        "already_processed": skipped,
+                        "errors": errors,
+                        "saved": saved,
+                    })
+                    .to_string()
+                };
+            if check_only || (strict && !errors.is_empty()) {
+                return Ok(("[]".into(), summary_of(None, &errors, false, 0)));
             }
             let summary = detector.process(&inner, feed, |_| {})?;
             for (id, e) in &summary.errors {
                 errors.push(serde_json::json!({"id": id, "error": e}));
             }
-            let since = match since {
-                Some(s) => Some(fankui::LocalTime::parse(&s)?.window(window)),
-                None => None,
-            };
             let issues = detector.issues(since);
-            if let Some(p) = &state {
-                detector.save(p)?;
+            let save = state.is_some() && !(strict && !errors.is_empty());
+            if save {
+                if let Some(p) = &state {
+                    detector.save(p)?;
+                }
             }
-            let summary = serde_json::json!({
-                "records": summary.records, "junk": summary.junk, "windows": summary.windows, "errors": errors,
-            });
-            Ok((serde_json::to_string(&issues)?, summary.to_string()))
+            let summary = summary_of(Some(&summary), &errors, save, detector.skipped_old());
+            Ok((serde_json::to_string(&issues)?, summary))
         })
         .map_err(to_py)
     }
@@ -174,7 +296,8 @@ impl Analyzer {
 
 /// Normalizes and analyzes one text without the model (for quick checks).
 #[pyfunction]
-fn analyze_text(py: Python<'_>, text: String) -> PyResult<String> {
+fn analyze_text(py: Python<'_>, text: Bound<'_, PyAny>) -> PyResult<String> {
+    let text = read_text(&text).map_err(|r| InputError::new_err(format!("text {r}")))?;
     let a: Analysis = py
         .allow_threads(move || Core::new(PipelineConfig::text_only()).and_then(|an| an.analyze(&Input::new(&text))))
         .map_err(to_py)?;

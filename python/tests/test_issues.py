@@ -42,5 +42,7 @@ def test_state_file_round_trip_and_refusal(tmp_path):
 
 def test_records_with_bad_times_are_skipped_not_fatal():
     tiny = fankui.Analyzer(model=TINY_MODEL)
-    issues = tiny.detect_issues([{"id": "x", "time": "yesterday", "text": "薯条有股怪味", "store": "S1"}])
+    with pytest.warns(fankui.SkippedRecordsWarning):
+        issues = tiny.detect_issues([{"id": "x", "time": "yesterday", "text": "薯条有股怪味", "store": "S1"}])
     assert issues == []
+    assert [e["id"] for e in issues.errors] == ["x"]  # skipped, but not silently (test_robustness.py has more)
