@@ -9,6 +9,7 @@
 //! Its state (clusters, baselines, issue ids) saves to a file so the next run
 //! continues where this one stopped.
 
+mod incident;
 pub mod naming;
 mod state;
 
@@ -621,7 +622,9 @@ impl IssueDetector {
     }
 
     /// Adds one window of analyzed records. Windows must come in increasing order;
-    /// a window already processed (by this or an earlier run) is skipped.
+    /// a window already processed (by this or an earlier run) is skipped. Unlike
+    /// [`IssueDetector::process`], this does not check the window against the
+    /// clock: a window far ahead moves the state there.
     pub fn add_window(&mut self, window: i64, batch: &[(RecordMeta, Analysis)], segmenter: &Segmenter) -> Vec<Alert> {
         if self.last_window().is_some_and(|l| window <= l) {
             self.skipped_old += batch.len();
@@ -794,8 +797,7 @@ impl IssueDetector {
     fn name_cluster(&self, ci: usize) -> String {
         let c = &self.state.clusterer.clusters()[ci];
         let texts: Vec<&str> = self.members.iter().filter(|m| m.cluster == c.id).map(|m| m.text.as_str()).collect();
-        let terms: Vec<&str> = c.top_terms(5).into_iter().map(|(t, _)| t).collect();
-        naming::name(&texts, &terms, &c.top_topics(2))
+        naming::name_kind(c.kind == Kind::Praise, &texts, &c.top_topics(2))
     }
 
     /// The issues this run alerted on (including ones continuing from earlier
@@ -809,10 +811,22 @@ impl IssueDetector {
             .iter()
             .filter(|e| self.touched.contains(&e.id))
             .filter(|e| since.is_none_or(|s| e.end >= s))
-            .filter_map(|e| self.issue(e, size))
+            .filter_map(|e| {
+                let mut issue = self.issue(e, size)?;
+                self.expand(&mut issue, e);
+                Some(issue)
+            })
+            // Generic praise ("很不错", "还会再买") is no issue; a generic complaint is at most green.
+            .filter(|i| !(i.kind == Kind::Praise && naming::is_generic(&i.name, true)))
+            .map(|mut i| {
+                if naming::is_generic(&i.name, false) {
+                    i.severity = i.severity.min(Severity::Green);
+                }
+                i
+            })
             .collect();
-        let mut out = merge_same_name(out, self.options.examples);
-        for issue in out.iter_mut().filter(|i| !i.merged_ids.is_empty()) {
+        let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
+        for issue in out.iter_mut() {
             self.regroup(issue);
         }
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
