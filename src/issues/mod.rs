@@ -9,7 +9,6 @@
 //! Its state (clusters, baselines, issue ids) saves to a file so the next run
 //! continues where this one stopped.
 
-mod incident;
 pub mod naming;
 mod state;
 
@@ -797,7 +796,8 @@ impl IssueDetector {
     fn name_cluster(&self, ci: usize) -> String {
         let c = &self.state.clusterer.clusters()[ci];
         let texts: Vec<&str> = self.members.iter().filter(|m| m.cluster == c.id).map(|m| m.text.as_str()).collect();
-        naming::name_kind(c.kind == Kind::Praise, &texts, &c.top_topics(2))
+        let terms: Vec<&str> = c.top_terms(5).into_iter().map(|(t, _)| t).collect();
+        naming::name(&texts, &terms, &c.top_topics(2))
     }
 
     /// The issues this run alerted on (including ones continuing from earlier
@@ -811,22 +811,10 @@ impl IssueDetector {
             .iter()
             .filter(|e| self.touched.contains(&e.id))
             .filter(|e| since.is_none_or(|s| e.end >= s))
-            .filter_map(|e| {
-                let mut issue = self.issue(e, size)?;
-                self.expand(&mut issue, e);
-                Some(issue)
-            })
-            // Generic praise ("很不错", "还会再买") is no issue; a generic complaint is at most green.
-            .filter(|i| !(i.kind == Kind::Praise && naming::is_generic(&i.name, true)))
-            .map(|mut i| {
-                if naming::is_generic(&i.name, false) {
-                    i.severity = i.severity.min(Severity::Green);
-                }
-                i
-            })
+            .filter_map(|e| self.issue(e, size))
             .collect();
-        let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
-        for issue in out.iter_mut() {
+        let mut out = merge_same_name(out, self.options.examples);
+        for issue in out.iter_mut().filter(|i| !i.merged_ids.is_empty()) {
             self.regroup(issue);
         }
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
