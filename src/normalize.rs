@@ -10,10 +10,16 @@
 //!    clause punctuation `，！？；：` when punctuation is unified (it is already canonical).
 //! 3. **Traditional → Simplified** per character with OpenCC's `TSCharacters` table
 //!    (first candidate), after length-preserving OpenCC phrases (`回覆` → `回复`, `乾隆` stays).
-//! 4. **PII masking**: mobile and landline numbers (also spelled out in Chinese numerals,
-//!    一三八…, as ASR writes them) → [`PHONE`], ID card numbers → [`ID_CARD`],
-//!    e-mail addresses → [`EMAIL`], order/coupon numbers → [`ORDER_NO`], URLs and bare
-//!    domains → [`URL`]. A placeholder maps to the whole original span it replaces.
+//! 4. **PII masking**: mobile and landline numbers, QQ and WeChat handles → [`PHONE`], ID
+//!    card numbers → [`ID_CARD`], e-mail addresses → [`EMAIL`], order, coupon and card
+//!    numbers → [`ORDER_NO`], URLs and bare domains → [`URL`]. Numbers are found as digit
+//!    groups (ASCII, full-width, other digit forms, Chinese numerals read one by one as ASR
+//!    writes them: 幺三八) joined by any short run of separators, brackets or speech fillers
+//!    (`138.1234.5678`, `+86(138)1234-5678`, `110101 19900307 7777`, `幺三八，幺二三四 嗯 五六七八`).
+//!    Leaking personal data is worse than masking a number that was not: any run of 7 or more
+//!    digits is masked, whatever it is; shorter quantities (`40分钟`, `38元`, `12315`), dates
+//!    (`2026-11-09`), lists of small numbers (`118、45、15路`) and digits that identify no one
+//!    (`6666666`) stay. A placeholder maps to the whole original span it replaces.
 //! 5. **Emoticons** from `lexicons/emoticons.txt` (`:)` `T_T` `^_^` `orz` …) are copied verbatim;
 //!    emoji are never changed.
 //! 6. **Punctuation unification** to these canonical forms:
@@ -152,21 +158,26 @@ impl Normalizer {
         let (s, pos, original_len) = self.prepare(text);
         let span_of = |a: usize, b: usize| Span::new(pos[a], pos[b - 1] + 1);
         let mut w = Writer::new(original_len, o.max_repeat);
+        let pii = if o.mask_pii { pii::find(&s) } else { Vec::new() };
+        let mut next_pii = 0;
         let mut i = 0;
         while i < s.len() {
+            // Personal data first; nothing below consumes characters past its start.
+            if let Some(found) = pii.get(next_pii).filter(|f| f.start <= i) {
+                next_pii += 1;
+                if found.end > i {
+                    w.placeholder(found.placeholder, span_of(i, found.end));
+                    i = found.end;
+                }
+                continue;
+            }
+            // Where the next masked span starts: no multi-character unit may run into it.
+            let limit = pii.get(next_pii).map_or(s.len(), |f| f.start);
             let c = s[i];
             if c == ' ' {
                 w.space(span_of(i, i + 1));
                 i += 1;
                 continue;
-            }
-            if o.mask_pii && (c.is_ascii_alphanumeric() || c == '+' || pii::chinese_digit(c).is_some()) {
-                let found = if c.is_ascii() { pii::detect(&s, i) } else { pii::chinese_number(&s, i) };
-                if let Some((n, placeholder)) = found {
-                    w.placeholder(placeholder, span_of(i, i + n));
-                    i += n;
-                    continue;
-                }
             }
             // Fast path for the common case: a Han character alone.
             if chars::is_han(c)
@@ -177,7 +188,7 @@ impl Normalizer {
                 i += 1;
                 continue;
             }
-            if let Some((n, _)) = self.tables.emoticons.longest_at(&s, i) {
+            if let Some((n, _)) = self.tables.emoticons.longest_at(&s, i).filter(|&(n, _)| i + n <= limit) {
                 let alnum = |k: usize| s.get(k).is_some_and(|c| c.is_ascii_alphanumeric());
                 let glued_before = s[i].is_ascii_alphanumeric() && i > 0 && alnum(i - 1);
                 let glued_after = s[i + n - 1].is_ascii_alphanumeric() && alnum(i + n);
@@ -190,7 +201,7 @@ impl Normalizer {
             }
             let mut c = c;
             if o.unify_punctuation {
-                let n = ellipsis_len(&s, i);
+                let n = ellipsis_len(&s, i).min(limit - i);
                 if n > 0 {
                     w.unit(&[('…', span_of(i, i + n))]);
                     i += n;
@@ -218,7 +229,10 @@ impl Normalizer {
                 len = 1;
             }
             i += 1;
-            while len < unit.len() && s.get(i).is_some_and(|&m| chars::is_emoji_modifier(m) && m != '\u{200D}') {
+            while len < unit.len()
+                && i < limit
+                && s.get(i).is_some_and(|&m| chars::is_emoji_modifier(m) && m != '\u{200D}')
+            {
                 unit[len] = (s[i], span_of(i, i + 1));
                 len += 1;
                 i += 1;
@@ -554,7 +568,9 @@ mod tests {
         assert_eq!(norm("回覆很慢，乾隆"), "回复很慢，乾隆");
         assert_eq!(norm("  ＡＢＣ　１２３  "), "abc 123");
         assert_eq!(norm("好好好好好好"), "好好好");
-        assert_eq!(norm("等了30000000分钟"), "等了30000000分钟");
+        assert_eq!(norm("等了40分钟"), "等了40分钟");
+        // Long digit runs are masked, whatever they are: see the module docs.
+        assert_eq!(norm("等了30000000分钟"), "等了<ORDER>分钟");
         assert_eq!(norm("好吃..."), "好吃…");
         assert_eq!(norm("好吃!下次"), "好吃！下次");
         assert_eq!(norm("good!"), "good!");
