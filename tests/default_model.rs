@@ -125,3 +125,28 @@ fn a_span_that_is_not_a_character_range_is_an_error_not_a_panic() {
         assert!(matches!(err, fankui::Error::InvalidOption { option: "spans", .. }), "{err}");
     }
 }
+
+#[test]
+fn a_complaint_after_a_contrast_decides_a_short_comment() {
+    // Low ratings on a delivery platform, though most of the words praise (see src/record.rs).
+    let analyzer = Analyzer::new(PipelineConfig::default()).unwrap();
+    for text in ["别的都很好，就是汤洒了", "挺不错的，就是送得太慢了，一个半小时才到"] {
+        let a = analyzer.analyze(&Input::new(text)).unwrap();
+        assert_eq!(a.sentiment.as_ref().unwrap().label, "negative", "{text}: {:?}", a.sentiment);
+    }
+    // Praise after the contrast keeps a comment positive.
+    let a = analyzer.analyze(&Input::new("虽然贵了点，但是真的很好吃")).unwrap();
+    assert_eq!(a.sentiment.as_ref().unwrap().label, "positive", "{:?}", a.sentiment);
+}
+
+#[test]
+fn a_record_has_the_topics_of_all_its_clauses() {
+    let analyzer = Analyzer::new(PipelineConfig::default()).unwrap();
+    let a = analyzer.analyze(&Input::new("味道很好，服务员态度也热情，就是环境有点吵，价格也偏贵")).unwrap();
+    let labels: Vec<&str> = a.topics.iter().map(|t| t.label.as_str()).collect();
+    for want in ["taste", "service", "environment", "price"] {
+        assert!(labels.contains(&want), "{want} missing from {labels:?}");
+    }
+    let env = a.topics.iter().find(|t| t.label == "environment").unwrap();
+    assert_eq!(env.sentiment, "negative", "{:?}", a.topics);
+}

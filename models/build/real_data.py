@@ -193,3 +193,16 @@ def meituan_star_set(split):
         out.append({"row": i, "text": t, "sentiment": "positive" if star >= 40 else "negative",
                     "star": star})
     return out
+
+
+def train_rows():
+    """Hand-labelled units of train shops as training rows {text, sentiment, topics, aspects,
+    source: "real"} (distinct texts)."""
+    seen, out = set(), []
+    for r in load_labels("train"):
+        if r["text"] in seen:
+            continue
+        seen.add(r["text"])
+        out.append({"text": r["text"], "sentiment": r["sentiment"], "topics": sorted(r["aspects"]),
+                    "aspects": r["aspects"], "source": "real"})
+    return out

@@ -26,8 +26,9 @@ import encoder
 import features
 import heads
 import model_graph
+import real_data
 
-VERSION = "0.4.0"
+VERSION = "0.5.0"
 
 
 def train(cfg, log=print):
@@ -35,14 +36,19 @@ def train(cfg, log=print):
     rest = common.load_restaurant_train()
     log(f"restaurant training sentences: {len(rest)} from "
         f"{', '.join(os.path.basename(p) for p in common.restaurant_train_files())}")
-    samples = heads.build_samples(rest, cfg)
+    if cfg.use_real:
+        real = real_data.train_rows()
+        log(f"hand-labelled real units of train shops: {len(real)}")
+        rest = rest + real
+    stars = real_data.meituan_star_set("train") if cfg.use_stars else []
+    log(f"Meituan reviews of train shops labelled by stars: {len(stars)}")
+    samples = heads.build_samples(rest, cfg, star_rows=stars)
     log(f"samples: {len(samples)} ({sum(s['kind'] == 'public' for s in samples)} public)")
     feat = heads.Featurizer()
     t0 = time.time()
     dense, bag, _ = feat([s["text"] for s in samples])
     log(f"features {dense.shape[1]} dense + {bag.shape[1]} sparse in {time.time() - t0:.0f}s")
-    th = heads.oof_topic_thresholds(samples, dense, bag, cfg, log=log)
-    h = heads.fit(samples, dense, bag, cfg, thresholds=th, log=log)
+    h = heads.fit(samples, dense, bag, cfg, log=log)
     return h, feat, samples
 
 
