@@ -153,6 +153,8 @@ fn forms() -> Vec<Form> {
     f.push(form(fullwidth("(138)1234 5678")));
     f.push(form("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖"));
     f.push(form("①③⑧①②③④⑤⑥⑦⑧"));
+    f.push(form("๑๓๘๑๒๓๔๕๖๗๘"));
+    f.push(form("১৩৮-১২৩৪-৫৬৭৮"));
     // Landlines with area codes and extensions; service numbers.
     for l in [
         "010-12345678",
@@ -295,6 +297,10 @@ fn forms() -> Vec<Form> {
         "幺三八 两三四五 六七八九",
         "八六 幺三八 幺二三四 五六七八",
         "幺二九四五六七",
+        "幺三八 怎么说呢 幺二三四 这个 五六七八",
+        "幺三八 幺三八 幺二三四 五六七八",
+        "幺三八幺二三四 那个 五六七八",
+        "138幺二三四五六七八",
     ] {
         f.push(form(s));
     }

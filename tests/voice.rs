@@ -149,6 +149,38 @@ fn pauses_restarts_and_hanging_connectors() {
 }
 
 #[test]
+fn spoken_numbers_are_masked_before_cleanup() {
+    table(
+        &TranscriptCleaner::default(),
+        &[
+            "嗯我电话幺三八 幺二三四 五六七八 你们打给我",
+            "我电话是幺三八，幺二三四，五六七八",
+            "那个我手机幺三八、幺二三四、五六七八 就是说 汉堡凉了",
+            "我电话幺三八 嗯 幺二三四 就是说 五六七八",
+            "座机零七五五 幺二三四五六七 转 八零零幺",
+            "身份证幺幺零幺零幺 幺九九零零三零七 七七七七",
+            "等了四十分钟 点了两个汉堡 一个半小时才到",
+        ],
+        expect![[r#"
+            嗯我电话幺三八 幺二三四 五六七八 你们打给我
+              => 我电话<PHONE> 你们打给我
+            我电话是幺三八，幺二三四，五六七八
+              => 我电话是<PHONE>
+            那个我手机幺三八、幺二三四、五六七八 就是说 汉堡凉了
+              => 我手机<PHONE> 汉堡凉了
+            我电话幺三八 嗯 幺二三四 就是说 五六七八
+              => 我电话<PHONE>
+            座机零七五五 幺二三四五六七 转 八零零幺
+              => 座机<PHONE>
+            身份证幺幺零幺零幺 幺九九零零三零七 七七七七
+              => 身份证<ID>
+            等了四十分钟 点了两个汉堡 一个半小时才到
+              => 等了四十分钟，点了两个汉堡，一个半小时才到
+        "#]],
+    );
+}
+
+#[test]
 fn spans_cover_removed_and_collapsed_text() {
     let raw = "嗯我我觉得薯条吧味道凉了";
     let m = clean_with(&TranscriptCleaner::default(), raw);

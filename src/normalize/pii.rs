@@ -184,7 +184,10 @@ pub(super) fn digit(c: char) -> Option<u8> {
         0x2780..=0x2788 => Some((cp - 0x2780 + 1) as u8),
         0x278A..=0x2792 => Some((cp - 0x278A + 1) as u8),
         0x24EA | 0x24FF | 0x1F100 => Some(0),
-        _ => chinese_digit(c),
+        _ if cp < 0x80 => None,
+        // Any other number character (Thai, Bengali, ... digits): its value is unknown here,
+        // but it is a digit all the same.
+        _ => chinese_digit(c).or_else(|| c.is_numeric().then_some((cp % 10) as u8)),
     }
 }
 
@@ -223,13 +226,35 @@ fn is_gap_char(c: char) -> bool {
     )
 }
 
-/// Words that may stand between two digit groups: speech fillers and extension words.
-const GAP_WORDS: &[&str] = &["就是说", "我是说", "就是", "那个", "然后", "分机", "ext"];
+/// Words that may stand between two digit groups: speech fillers (those of
+/// `lexicons/voice_fillers.txt` that voice cleanup removes anywhere, and common connectors) and
+/// extension words.
+const GAP_WORDS: &[&str] = &[
+    "我就是说",
+    "怎么说呢",
+    "怎么讲呢",
+    "这么说吧",
+    "就是说",
+    "我是说",
+    "那什么",
+    "就是",
+    "那个",
+    "这个",
+    "然后",
+    "对吧",
+    "是吧",
+    "分机",
+    "ext",
+];
 
 /// Length of the gap at `j`, 0 if none: at most 8 characters in at most 4 pieces (a run of
-/// spaces is one piece).
+/// spaces is one piece). 一 between two Arabic digits is a dash (180一280).
 fn gap(s: &[char], j: usize) -> usize {
     const MAX_CHARS: usize = 8;
+    let ascii_digit = |k: usize| at(s, k).is_some_and(|c| c.is_ascii_digit());
+    if at(s, j) == Some('一') && j > 0 && ascii_digit(j - 1) && ascii_digit(j + 1) {
+        return 1;
+    }
     let mut k = j;
     let mut pieces = 0;
     while pieces < 4 && k - j < MAX_CHARS {
@@ -281,9 +306,17 @@ impl Run {
                 run.end = j + 1;
                 break;
             }
-            // A digit of the other script right after (138幺二三四) is a group of its own.
+            // A digit of the other script right after (138幺二三四) is a group of its own, but a
+            // lone Chinese numeral next to Arabic digits is a word (老幺 555, 180一280元).
             let n = gap(s, j);
             if !is_digit_at(s, j + n) || is_complete(&run.digits) {
+                break;
+            }
+            let next_chinese = chinese_digit(s[j + n]).is_some();
+            let lone = |a: usize, chinese: bool| {
+                chinese && s[a..].iter().take_while(|&&c| chinese_digit(c).is_some()).count() == 1
+            };
+            if next_chinese != chinese && (lone(g, chinese) || lone(j + n, next_chinese)) {
                 break;
             }
             // Two long numbers, or a landline (with its extension) and another number starting
@@ -824,6 +857,8 @@ mod tests {
             ("6222，0212，3456，7890，123", &[("6222，0212，3456，7890，123", ORDER_NO)]),
             ("1，3，8，1，2，3，4，5，6，7，8", &[("1，3，8，1，2，3，4，5，6，7，8", PHONE)]),
             ("2016.8.11一", &[]),
+            ("180一280元 袁老幺 555555555 一 1234 5678", &[]),
+            ("138一1234一5678", &[("138一1234一5678", PHONE)]),
             // not personal data
             ("一二三四五六", &[]),
             ("一二三四五六七八九十", &[]),
@@ -874,7 +909,8 @@ mod tests {
         ] {
             assert_eq!(digit(c), Some(d), "{c}");
         }
-        for c in ['a', '十', '百', '个', ' '] {
+        assert!(digit('๓').is_some() && digit('৩').is_some(), "other digit scripts");
+        for c in ['a', '十', '百', '个', ' ', '-'] {
             assert_eq!(digit(c), None, "{c}");
         }
     }
