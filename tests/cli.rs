@@ -132,3 +132,90 @@ fn a_missing_model_is_a_clear_fatal_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/model"), "{err}");
 }
+
+/// Strings of `v` at the JSON pointers `paths` (`*` walks every element of an array).
+fn strings_at(v: &Value, path: &[&str], out: &mut Vec<String>) {
+    match (path.split_first(), v) {
+        (None, Value::String(s)) => out.push(s.clone()),
+        (None, Value::Array(a)) => a.iter().for_each(|x| strings_at(x, &[], out)),
+        (Some((&"*", rest)), Value::Array(a)) => a.iter().for_each(|x| strings_at(x, rest, out)),
+        (Some((key, rest)), Value::Object(o)) => {
+            if let Some(x) = o.get(*key) {
+                strings_at(x, rest, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Personal data in every written form never reaches the text, clauses and keywords of
+/// `fankui score`, nor the names, keywords and examples of `fankui issues` (made from the
+/// masked clauses), typed or spoken. The comments hold no other digit, so none may show.
+#[test]
+fn personal_data_reaches_no_output_field_of_score_or_issues() {
+    const FORMS: [&str; 12] = [
+        "138.1234.5678",
+        "幺三八 幺二三四 五六七八",
+        "110101 19900307 7777",
+        "-zhangsan@163.com",
+        "微信 zhangsan88",
+        "(138)12345678",
+        "+86(138)1234-5678",
+        "138  1234  5678",
+        "0755 1234567 转 8001",
+        "6222 0212 3456 7890",
+        "幺三八，幺二三四，五六七八",
+        "１３８－１２３４－５６７８",
+    ];
+    const EVERYDAY: [&str; 6] = ["送餐太慢了", "汉堡凉了", "服务员态度不好", "价格有点贵", "可乐没气", "包装破了"];
+    let mut input = String::new();
+    let mut n = 0;
+    let mut record = |input: &mut String, time: String, store: usize, text: String, voice: bool| {
+        n += 1;
+        let source = if voice { "voice" } else { "text" };
+        let line = serde_json::json!({"id": format!("r{n}"), "time": time, "store": format!("S{store:02}"), "text": text, "source": source});
+        input.push_str(&format!("{line}\n"));
+    };
+    for day in 8..=21 {
+        for k in 0..5 {
+            let text = format!("{}，电话{}", EVERYDAY[(day + k) % 6], FORMS[(day * 3 + k) % 12]);
+            record(&mut input, format!("2026-10-{day:02}T1{}:00:00+08:00", k % 10), (day + k) % 20, text, k % 3 == 0);
+        }
+    }
+    for k in 0..36 {
+        let form = FORMS[k % 12];
+        let text = if k % 2 == 0 { format!("{form}薯条有股怪味") } else { format!("薯条有股怪味 {form}") };
+        record(&mut input, format!("2026-10-20T12:{k:02}:00+08:00"), k % 15, text, k % 3 == 0);
+    }
+    let leaks = |strings: &[String]| -> Vec<String> {
+        let secret = |s: &str| {
+            s.chars().any(|c| c.is_numeric() || "零幺一二三四五六七八九".contains(c))
+                || ["zhangsan", "163", "@"].iter().any(|x| s.contains(x))
+        };
+        strings.iter().filter(|s| secret(s)).cloned().collect()
+    };
+
+    let scored = fankui(&["score", "-q"], input.as_bytes());
+    assert!(scored.status.success(), "{}", String::from_utf8_lossy(&scored.stderr));
+    let mut strings = Vec::new();
+    for line in lines(&scored) {
+        for path in [&["text"][..], &["clauses", "*", "text"], &["keywords"]] {
+            strings_at(&line, path, &mut strings);
+        }
+    }
+    assert!(strings.len() > 3 * n, "{} strings", strings.len());
+    assert_eq!(leaks(&strings), Vec::<String>::new(), "fankui score");
+
+    let issues = fankui(&["issues", "--group-field", "store", "-q"], input.as_bytes());
+    assert!(issues.status.success(), "{}", String::from_utf8_lossy(&issues.stderr));
+    let issues = lines(&issues);
+    let mut strings = Vec::new();
+    for issue in &issues {
+        for path in [&["name"][..], &["keywords"], &["examples", "*", "text"]] {
+            strings_at(issue, path, &mut strings);
+        }
+    }
+    let examples: Vec<&String> = strings.iter().filter(|s| s.contains("怪味")).collect();
+    assert!(examples.iter().any(|s| s.contains('<')), "the spike is found, with masked examples: {issues:?}");
+    assert_eq!(leaks(&strings), Vec::<String>::new(), "fankui issues");
+}
