@@ -224,6 +224,10 @@ fn forms() -> Vec<Form> {
     f.push(secret(fullwidth("zhangsan@163.com"), &["zhangsan"]));
     f.push(secret("ZhangSan@QQ.COM", &["zhangsan"]));
     f.push(secret("zhangsan＠163.com", &["zhangsan"]));
+    f.push(secret("zhangsan @ corp.cn", &["zhangsan"]));
+    f.push(secret("zhangsan@company。com", &["zhangsan", "company"]));
+    f.push(form("1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8\u{332}"));
+    f.push(form("1️⃣3️⃣8️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣"));
     // WeChat and QQ handles.
     for (text, id) in [
         ("微信 zhangsan88", "zhangsan88"),

@@ -220,7 +220,10 @@ fn is_gap_char(c: char) -> bool {
         ' ' | '-' | '.' | '_' | '/' | '\\' | '(' | ')' | '[' | ']' | '{' | '}' | '（' | '）' | '【' | '】' | '〔' | '〕'
             | '—' | '–' | '−' | '‐' | '‑' | '‒' | '―' | '─' | '━' | '~' | '～' | '〜' | '·' | '•' | '・' | '∙'
             | ',' | '，' | '、' | '。' | '｡' | '*' | '#' | '|' | '"' | '\'' | '“' | '”' | '‘' | '’'
-            | '\u{FE0F}' | '\u{20E3}' | '\u{3000}'
+            | '\u{3000}'
+            // combining marks and variation selectors (1̲3̲8̲, keycaps 1️⃣)
+            | '\u{0300}'..='\u{036F}' | '\u{20D0}'..='\u{20FF}' | '\u{FE00}'..='\u{FE0F}' | '\u{FE20}'..='\u{FE2F}'
+            | '\u{034F}' | '\u{180E}'
             // fillers of speech and words read for separators
             | '嗯' | '呃' | '额' | '啊' | '哦' | '噢' | '诶' | '欸' | '呀' | '杠' | '转'
     )
@@ -671,17 +674,23 @@ const MAIL_HOSTS: &[&str] = &[
 fn emails(s: &[char], out: &mut Vec<Found>) {
     let local = |c: char| c.is_ascii_alphanumeric() || "._%+-~!$'*^`{|}".contains(c);
     for (at_sign, _) in s.iter().enumerate().filter(|&(_, &c)| c == '@' || c == '＠') {
+        // One space may stand on either side of the @ (zhangsan @ qq.com).
         let mut a = at_sign;
+        if a > 1 && s[a - 1] == ' ' && local(s[a - 2]) {
+            a -= 1;
+        }
+        let before_space = a;
         while a > 0 && local(s[a - 1]) {
             a -= 1;
         }
         while a < at_sign && !s[a].is_ascii_alphanumeric() {
             a += 1;
         }
-        if a == at_sign {
+        if a >= before_space {
             continue;
         }
-        if let Some(end) = mail_domain(s, at_sign + 1) {
+        let after = at_sign + 1 + usize::from(at(s, at_sign + 1) == Some(' '));
+        if let Some(end) = mail_domain(s, after) {
             out.push(Found { start: a, end, placeholder: EMAIL });
         }
     }
@@ -705,7 +714,9 @@ fn mail_domain(s: &[char], i: usize) -> Option<usize> {
             break;
         }
         labels += 1;
-        if at(s, j) == Some('.') {
+        // A dot, or the Chinese full stop an IME types for one (zhangsan@company。com).
+        let ime_dot = at(s, j) == Some('。') && at(s, j + 1).is_some_and(|c| c.is_ascii_alphabetic());
+        if at(s, j) == Some('.') || ime_dot {
             j += 1;
         } else {
             break;
@@ -829,6 +840,9 @@ mod tests {
             ("邮箱-zhangsan@163.com", &[("zhangsan@163.com", EMAIL)]),
             ("x=zhangsan@163.com1", &[("zhangsan@163.com1", EMAIL)]),
             ("zhangsan@qq谢谢", &[("zhangsan@qq", EMAIL)]),
+            ("邮箱 zhangsan @ corp.cn 好", &[("zhangsan @ corp.cn", EMAIL)]),
+            ("zhangsan@company。com。", &[("zhangsan@company。com", EMAIL)]),
+            ("1\u{332}3\u{332}8\u{332}12345678", &[("1\u{332}3\u{332}8\u{332}12345678", PHONE)]),
             ("看https://x.cn/a?b=1，", &[("https://x.cn/a?b=1", URL)]),
             ("www.abc.com.", &[("www.abc.com", URL)]),
             ("去xx.com买", &[("xx.com", URL)]),
