@@ -1,12 +1,28 @@
-//! Readable Chinese names for clusters: "object·problem" (薯条·味道怪).
+//! Readable Chinese names for issues: "object·problem" (薯条·味道怪, 店员·态度差).
+//!
+//! The object is a lexicon object (menu items, staff roles, the app, delivery,
+//! packaging; lexicons/issue_names.txt) named by at least a quarter of the
+//! member clauses, else the Chinese name of the cluster's topic (服务·态度差).
+//! The problem is a lexicon predicate of the cluster's kind (complaints:
+//! 味道怪, 支付失败, 洒漏...; praise: 好吃, 服务好...), else the topic's default
+//! predicate. Raw words of the texts are never used: they are too often
+//! function words (还有, 还会, 不错, 半天, 一下). Praise without a lexicon object
+//! ("很不错", "还会再买") is generic: [`is_generic`] says so and it is no issue.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const LEXICON: &str = include_str!("../../lexicons/issue_names.txt");
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Object,
+    Problem,
+    Praise,
+}
+
 struct Entry {
-    object: bool,
+    class: Class,
     name: &'static str,
     synonyms: Vec<&'static str>,
 }
@@ -21,7 +37,12 @@ fn entries() -> &'static [Entry] {
                 let mut parts = l.split_whitespace();
                 let kind = parts.next()?;
                 let name = parts.next()?;
-                Some(Entry { object: kind == "object", name, synonyms: parts.collect() })
+                let class = match kind {
+                    "object" => Class::Object,
+                    "praise" => Class::Praise,
+                    _ => Class::Problem,
+                };
+                Some(Entry { class, name, synonyms: parts.collect() })
             })
             .collect()
     })
@@ -34,7 +55,7 @@ pub fn object_of(word: &str) -> Option<&'static str> {
     static OBJECTS: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     let objects = OBJECTS.get_or_init(|| {
         let mut map = HashMap::new();
-        for e in entries().iter().filter(|e| e.object) {
+        for e in entries().iter().filter(|e| e.class == Class::Object) {
             for &syn in &e.synonyms {
                 map.entry(syn).or_insert(e.name); // earlier lines win, as in `name`
             }
@@ -65,15 +86,39 @@ pub fn topic_label(topic: &str) -> &str {
     }
 }
 
-/// The name of a cluster from its members' texts, its top terms and topics.
-///
-/// The object is the lexicon object named by most texts (at least a quarter of
-/// them), else the cluster's top topic (not `other`), else its top term; the
-/// problem likewise, else the most frequent term that is not the object.
-pub fn name(texts: &[&str], top_terms: &[&str], top_topics: &[&str]) -> String {
-    let best = |object: bool| -> Option<&'static str> {
+/// Default predicate of a topic for a complaint (`praise` false) or praise.
+pub fn topic_problem(topic: &str, praise: bool) -> Option<&'static str> {
+    let (complaint, good) = match topic {
+        "taste" => ("味道差", "好吃"),
+        "quality" => ("不新鲜", "新鲜"),
+        "temperature" => ("凉了", "热乎"),
+        "portion" => ("量少", "量足"),
+        "price" => ("太贵", "实惠"),
+        "delivery" => ("送餐慢", "送得快"),
+        "wait_time" => ("出餐慢", "出餐快"),
+        "service" => ("态度差", "服务好"),
+        "hygiene" => ("不卫生", "干净"),
+        "packaging" => ("包装差", "包装好"),
+        "order_accuracy" => ("漏送错送", "没出错"),
+        "environment" => ("环境差", "环境好"),
+        "app" => ("用不了", "好用"),
+        "refund" => ("退款难", "退款快"),
+        _ => return None,
+    };
+    Some(if praise { good } else { complaint })
+}
+
+/// The name of a complaint cluster; see [`name_kind`].
+pub fn name(texts: &[&str], _top_terms: &[&str], top_topics: &[&str]) -> String {
+    name_kind(false, texts, top_topics)
+}
+
+/// The name of a cluster (praise when `praise`) from its members' texts and topics:
+/// `object·problem`, see the module docs.
+pub fn name_kind(praise: bool, texts: &[&str], top_topics: &[&str]) -> String {
+    let best = |class: Class| -> Option<&'static str> {
         let mut best: Option<(&'static str, usize)> = None;
-        for e in entries().iter().filter(|e| e.object == object) {
+        for e in entries().iter().filter(|e| e.class == class) {
             let n = texts.iter().filter(|t| e.synonyms.iter().any(|s| t.contains(s))).count();
             if n > 0 && best.is_none_or(|(_, b)| n > b) {
                 best = Some((e.name, n));
@@ -81,23 +126,28 @@ pub fn name(texts: &[&str], top_terms: &[&str], top_topics: &[&str]) -> String {
         }
         best.filter(|&(_, n)| n * 4 >= texts.len()).map(|(name, _)| name)
     };
-    let object = best(true).map(str::to_string).or_else(|| {
-        top_topics
-            .iter()
-            .find(|t| **t != crate::classify::OTHER)
-            .map(|t| topic_label(t).to_string())
-            .or_else(|| top_terms.first().map(|t| t.to_string()))
-    });
-    let problem = best(false)
-        .map(str::to_string)
-        .or_else(|| top_terms.iter().find(|t| object.as_deref() != Some(**t)).map(|t| t.to_string()));
-    match (object, problem) {
-        (Some(o), Some(p)) if p.contains(&o) => p,
-        (Some(o), Some(p)) if o.contains(&p) => o,
-        (Some(o), Some(p)) => format!("{o}·{p}"),
-        (Some(o), _) => o,
-        (None, Some(p)) => p,
-        (None, None) => "未命名".to_string(),
+    let topic = top_topics.iter().find(|t| **t != crate::classify::OTHER);
+    let object = best(Class::Object).or_else(|| topic.map(|t| topic_label(t)));
+    let problem = best(if praise { Class::Praise } else { Class::Problem })
+        .or_else(|| topic.and_then(|t| topic_problem(t, praise)))
+        .unwrap_or(if praise { "好评" } else { "差评" });
+    match object {
+        Some(o) if problem.contains(o) => problem.to_string(),
+        Some(o) => format!("{o}·{problem}"),
+        None => format!("其他·{problem}"),
+    }
+}
+
+/// Whether a name says nothing a manager can act on: praise (or a complaint)
+/// without a lexicon object and without a topic (`其他·…`), or praise whose
+/// object is only a topic.
+pub fn is_generic(name: &str, praise: bool) -> bool {
+    let object = name.split('·').next().unwrap_or("");
+    let lexicon_object = entries().iter().any(|e| e.class == Class::Object && e.name == object);
+    if praise {
+        !lexicon_object
+    } else {
+        object == "其他"
     }
 }
 
@@ -117,8 +167,20 @@ mod tests {
 
     #[test]
     fn without_lexicon_hits_the_topic_and_terms_name_it() {
-        assert_eq!(name(&["灯光太暗了", "灯光昏暗"], &["灯光", "昏暗"], &["environment"]), "门店环境·灯光");
-        // `other` is no name: the terms carry it.
-        assert_eq!(name(&["等了半天", "半天没人理"], &["半天", "没人理"], &["other"]), "半天·没人理");
+        assert_eq!(name(&["灯光太暗了", "灯光昏暗"], &["灯光", "昏暗"], &["environment"]), "门店环境·环境差");
+        // Never a function word: without object and topic the name says so.
+        assert_eq!(name(&["等了半天", "半天没人理"], &["半天", "没人理"], &["other"]), "其他·差评");
+        assert_eq!(name(&["服务员翻白眼", "店员爱答不理"], &[], &["service"]), "店员·态度差");
+        assert_eq!(name(&["态度太差了", "爱答不理"], &[], &["service"]), "服务·态度差");
+    }
+
+    #[test]
+    fn praise_is_named_the_same_way_and_generic_praise_is_generic() {
+        assert_eq!(name_kind(true, &["薯条好好吃", "薯条太香了"], &["taste"]), "薯条·好吃");
+        let generic = name_kind(true, &["很不错", "还会再买"], &["other"]);
+        assert!(is_generic(&generic, true), "{generic}");
+        assert!(!is_generic("薯条·好吃", true));
+        assert!(is_generic("口味·好吃", true));
+        assert!(!is_generic("服务·态度差", false));
     }
 }

@@ -28,6 +28,9 @@ pub(crate) struct State {
     pub clusterer: Clusterer,
     pub spikes: SpikeDetector,
     pub episodes: Vec<Episode>,
+    /// Topic × group baselines and slow-burn episodes (absent from older files).
+    #[serde(default)]
+    pub slow_burn: super::slow_burn::SlowBurn,
 }
 
 impl State {

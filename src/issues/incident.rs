@@ -1,0 +1,183 @@
+//! One incident, one issue.
+//!
+//! A real incident is worded many ways, and the clusterer splits it: "虾滑有股怪味"
+//! and "虾滑是酸的，肯定变质了" may land in different clusters, and only the
+//! biggest alerts. Two steps put it back together:
+//!
+//! 1. **Expansion** ([`IssueDetector::expand`]): an alerting episode takes in the
+//!    members of other clusters of its kind that rose in the same windows
+//!    (at least [`MIN_COUNT`] reports and [`MIN_RATIO`] times their expected
+//!    count), mostly in the groups that alerted, and that share its object (a
+//!    lexicon object) or, without one, its topic and problem.
+//! 2. **Merging** ([`merge_incidents`]): issues of the same kind whose windows
+//!    overlap, whose alerts share a group (or whose records do), and that share
+//!    an object or a topic without naming two different objects, are one issue;
+//!    the name of the one with a lexicon object (then the biggest) is kept.
+
+use super::{naming, Episode, GroupCount, Issue, IssueDetector};
+use crate::spike::CHAIN;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Reports another cluster needs in the episode's windows to join it.
+pub const MIN_COUNT: u64 = 2;
+/// ... and how many times its expected count that must be (it rose with the incident).
+pub const MIN_RATIO: f64 = 3.0;
+
+/// The object part of a name (`虾滑` of `虾滑·味道怪`), when it is a lexicon object.
+fn lexicon_object(name: &str) -> Option<&str> {
+    let o = name.split('·').next()?;
+    naming::object_of(o).filter(|c| *c == o)
+}
+
+fn problem(name: &str) -> &str {
+    name.rsplit('·').next().unwrap_or(name)
+}
+
+impl IssueDetector {
+    /// Adds to `issue` (made from episode `e`) the members of other clusters that
+    /// rose with it; see the module docs.
+    pub(super) fn expand(&self, issue: &mut Issue, e: &Episode) {
+        let chain_alert = e.alerts.iter().any(|a| a.group.field == CHAIN);
+        let alerted: HashSet<(&str, &str)> =
+            e.alerts.iter().map(|a| (a.group.field.as_str(), a.group.value.as_str())).collect();
+        let fields = &self.options.group_fields;
+        let in_groups = |record: u32| -> bool {
+            chain_alert
+                || self.records[record as usize]
+                    .groups
+                    .iter()
+                    .zip(fields)
+                    .any(|(v, f)| v.as_deref().is_some_and(|v| alerted.contains(&(f.as_str(), v))))
+        };
+        let own_object = lexicon_object(&issue.name);
+        let own_topic = issue.topics.iter().find(|t| t.as_str() != crate::classify::OTHER).cloned();
+        // Members of other clusters in the episode's windows, by cluster.
+        let mut others: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, m) in self.members.iter().enumerate() {
+            if m.cluster != e.cluster && m.window >= e.start && m.window <= e.end {
+                others.entry(m.cluster.as_str()).or_default().push(i);
+            }
+        }
+        let have: HashSet<String> = issue.record_ids.iter().cloned().collect();
+        let mut added: BTreeSet<u32> = BTreeSet::new();
+        for (cluster, idx) in others {
+            let Some(ci) = self.state.clusterer.position(cluster) else { continue };
+            let c = &self.state.clusterer.clusters()[ci];
+            if c.kind != e.kind {
+                continue;
+            }
+            let records: BTreeSet<u32> = idx.iter().map(|&i| self.members[i].record).collect();
+            let count = records.len() as u64;
+            let expected: f64 = (e.start..=e.end)
+                .filter_map(|w| self.chain_stats.get(&(cluster.to_string(), w)))
+                .map(|(_, x)| *x)
+                .sum();
+            if count < MIN_COUNT || (count as f64) < MIN_RATIO * expected {
+                continue;
+            }
+            if records.iter().filter(|&&r| in_groups(r)).count() * 2 < records.len() {
+                continue;
+            }
+            let texts: Vec<&str> = idx.iter().map(|&i| self.members[i].text.as_str()).collect();
+            let topics = c.top_topics(2);
+            let name = naming::name_kind(e.kind == crate::cluster::Kind::Praise, &texts, &topics);
+            let same = match (own_object, lexicon_object(&name)) {
+                (Some(a), Some(b)) => a == b,
+                (Some(_), None) | (None, Some(_)) => false,
+                (None, None) => {
+                    own_topic.as_deref().is_some_and(|t| topics.contains(&t)) && problem(&name) == problem(&issue.name)
+                }
+            };
+            if same {
+                added.extend(records.into_iter().filter(|&r| in_groups(r)));
+            }
+        }
+        for r in added {
+            let id = &self.records[r as usize].id;
+            if !have.contains(id) {
+                issue.record_ids.push(id.clone());
+            }
+        }
+        issue.count = issue.count.max(issue.record_ids.len() as u64);
+    }
+}
+
+/// Whether two issues are one incident; see the module docs.
+fn one_incident(a: &Issue, b: &Issue) -> bool {
+    if a.kind != b.kind || b.start > a.end || a.start > b.end {
+        return false;
+    }
+    let (oa, ob) = (lexicon_object(&a.name), lexicon_object(&b.name));
+    if matches!((oa, ob), (Some(x), Some(y)) if x != y) {
+        return false;
+    }
+    let topic = |i: &Issue| -> BTreeSet<String> {
+        i.topics.iter().take(2).filter(|t| t.as_str() != crate::classify::OTHER).cloned().collect()
+    };
+    let shares = a.name == b.name || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
+    if !shares {
+        return false;
+    }
+    let alerts = |i: &Issue| -> BTreeSet<(String, String)> {
+        i.alerts.iter().map(|g| (g.field.clone(), g.value.clone())).collect()
+    };
+    let groups_meet = !alerts(a).is_disjoint(&alerts(b)) || {
+        let ra: HashSet<&str> = a.record_ids.iter().map(String::as_str).collect();
+        b.record_ids.iter().any(|r| ra.contains(r.as_str()))
+    };
+    groups_meet
+}
+
+/// Folds issues that are one incident into one (see the module docs). The group
+/// counts of a merged issue are left to be recounted from its record ids.
+pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
+    // The named (lexicon object) and biggest first: they give the merged issue its name and id.
+    issues.sort_by(|a, b| {
+        lexicon_object(&b.name)
+            .is_some()
+            .cmp(&lexicon_object(&a.name).is_some())
+            .then(b.count.cmp(&a.count))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+    for issue in issues {
+        let Some(o) = out.iter_mut().find(|o| one_incident(o, &issue)) else {
+            out.push(issue);
+            continue;
+        };
+        fold(o, issue, max_examples);
+    }
+    out
+}
+
+fn fold(o: &mut Issue, issue: Issue, max_examples: usize) {
+    let have: HashSet<String> = o.record_ids.iter().cloned().collect();
+    o.record_ids.extend(issue.record_ids.into_iter().filter(|id| !have.contains(id)));
+    o.count = (o.record_ids.len() as u64).max(o.count);
+    o.expected = ((o.expected + issue.expected) * 100.0).round() / 100.0;
+    o.score = o.score.max(issue.score);
+    o.severity = o.severity.max(issue.severity);
+    if issue.start < o.start {
+        o.start = issue.start;
+    }
+    if issue.end > o.end {
+        o.end = issue.end;
+    }
+    for t in issue.topics {
+        if !o.topics.contains(&t) {
+            o.topics.push(t);
+        }
+    }
+    for a in issue.alerts {
+        if !o.alerts.iter().any(|x: &GroupCount| x.field == a.field && x.value == a.value) {
+            o.alerts.push(a);
+        }
+    }
+    for ex in issue.examples {
+        if o.examples.len() < max_examples && !o.examples.iter().any(|x| x.text == ex.text) {
+            o.examples.push(ex);
+        }
+    }
+    o.merged_ids.push(issue.id);
+    o.merged_ids.extend(issue.merged_ids);
+}

@@ -1,0 +1,267 @@
+//! Slow burns: an excess that builds over days at one store or region.
+//!
+//! Rude staff at one store is 5–8 complaints a day, each worded differently: no
+//! cluster gets big enough in one window to spike. So complaints are also counted
+//! by **topic × group** (a store's `service` complaints, a region's `delivery`
+//! complaints), whatever their wording, and each day the last 2..=[`MAX_DAYS`]
+//! windows are scanned: the count over the span is tested against the span's
+//! length times the group's baseline (Poisson tail, Bonferroni over all spans and
+//! keys tested that window). A span alerts when it holds at least [`MIN_COUNT`]
+//! complaints on at least two days, at least [`MIN_RATIO`] times the baseline
+//! (a tripling), and `p × tests ≤` [`ALPHA`]. The baseline is an exponentially
+//! weighted mean ([`SMOOTHING`], about a month of memory), floored at the topic's
+//! chain-wide rate spread over the group's peers (a store never seen with a
+//! complaint is not expected to have none), and frozen while the key alerts, so
+//! that the burn does not become its own baseline.
+
+use super::{naming, Episode, Example, GroupCount, Issue, IssueDetector};
+use crate::cluster::Kind;
+use crate::pipeline::Analysis;
+use crate::spike::{poisson_sf, Alert, Group, CHAIN};
+use crate::window::format_window;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// Longest span scanned, in windows.
+pub const MAX_DAYS: usize = 7;
+/// Fewest complaints in an alerting span.
+pub const MIN_COUNT: u64 = 8;
+/// The span's count must be at least this many times its baseline.
+pub const MIN_RATIO: f64 = 3.0;
+/// Family-wise false-alarm rate per window.
+pub const ALPHA: f64 = 0.01;
+/// Weight of the newest window in the baseline.
+pub const SMOOTHING: f64 = 0.05;
+/// Windows of history before any alert.
+pub const WARMUP: u32 = 7;
+
+/// One topic × group series.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Series {
+    level: f64,
+    seen: u32,
+    last: i64,
+    /// (window, count) of the last [`MAX_DAYS`] windows with complaints.
+    recent: VecDeque<(i64, u64)>,
+    /// Window of the last alert.
+    alerting: Option<i64>,
+}
+
+impl Series {
+    fn level_at(&self, w: i64) -> f64 {
+        if self.seen == 0 {
+            return 0.0;
+        }
+        self.level * (1.0 - SMOOTHING).powi((w - self.last - 1).max(0) as i32)
+    }
+}
+
+/// The slow-burn detector's state (kept in the state file).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SlowBurn {
+    series: HashMap<String, Series>,
+    windows: u32,
+    episodes: Vec<Episode>,
+    /// Members of this run: (key, window, record id, clause text).
+    #[serde(skip)]
+    hits: Vec<(String, i64, String, String)>,
+    #[serde(skip)]
+    touched: HashSet<String>,
+}
+
+fn key(topic: &str, field: &str, value: &str) -> String {
+    format!("{topic}\u{1f}{field}\u{1f}{value}")
+}
+
+impl IssueDetector {
+    /// Counts one window's complaints by topic × group and scans for slow burns.
+    pub(super) fn scan_window(&mut self, window: i64, batch: &[(super::RecordMeta, Analysis)]) {
+        let polarity = self.options.min_polarity;
+        let fields = self.options.group_fields.clone();
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        let mut peers: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let sb = &mut self.state.slow_burn;
+        for (meta, analysis) in batch {
+            if super::is_junk(analysis) {
+                continue;
+            }
+            for (f, v) in fields.iter().zip(&meta.groups) {
+                if let Some(v) = v {
+                    peers.entry(f.as_str()).or_default().insert(v.as_str());
+                }
+            }
+            let mut topics: BTreeMap<&str, &str> = BTreeMap::new();
+            for c in &analysis.clauses {
+                let negative = c.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity);
+                if negative {
+                    for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
+                        topics.entry(t.label.as_str()).or_insert(c.clause.text.as_str());
+                    }
+                }
+            }
+            for (topic, text) in topics {
+                *counts.entry(key(topic, CHAIN, "*")).or_insert(0) += 1;
+                for (f, v) in fields.iter().zip(&meta.groups) {
+                    if let Some(v) = v {
+                        let k = key(topic, f, v);
+                        *counts.entry(k.clone()).or_insert(0) += 1;
+                        sb.hits.push((k, window, meta.id.clone(), text.to_string()));
+                    }
+                }
+            }
+        }
+        // Test every key with complaints this window.
+        let warm = sb.windows >= WARMUP;
+        let mut tests: Vec<(String, u64, f64, f64, i64)> = Vec::new(); // key, count, expected, p, start
+        for (k, &n) in &counts {
+            let mut parts = k.split('\u{1f}');
+            let (topic, field) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            if field == CHAIN {
+                continue;
+            }
+            let chain = sb.series.get(&key(topic, CHAIN, "*")).map(|s| s.level_at(window)).unwrap_or(0.0);
+            let floor = chain / peers.get(field).map(|p| p.len()).unwrap_or(1).max(1) as f64;
+            let s = sb.series.get(k);
+            let base = s.map(|s| s.level_at(window)).unwrap_or(0.0).max(floor).max(0.02);
+            let recent: Vec<(i64, u64)> = s
+                .map(|s| s.recent.iter().copied().filter(|(w, _)| window - w < MAX_DAYS as i64).collect())
+                .unwrap_or_default();
+            let mut best: Option<(u64, f64, f64, i64)> = None;
+            for span in 2..=MAX_DAYS as i64 {
+                let inside: Vec<(i64, u64)> = recent.iter().copied().filter(|(w, _)| window - w < span).collect();
+                if inside.is_empty() {
+                    continue;
+                }
+                let total = n + inside.iter().map(|(_, c)| c).sum::<u64>();
+                let expected = base * span as f64;
+                let p = poisson_sf(total, expected);
+                let start = inside.iter().map(|(w, _)| *w).min().unwrap_or(window);
+                if total >= MIN_COUNT && total as f64 >= MIN_RATIO * expected && best.is_none_or(|b| p < b.2) {
+                    best = Some((total, expected, p, start));
+                }
+            }
+            if let Some((total, expected, p, start)) = best {
+                tests.push((k.clone(), total, expected, p, start));
+            }
+        }
+        let m = (counts.len() * (MAX_DAYS - 1)).max(1) as f64;
+        let mut alerts = Vec::new();
+        for (k, total, expected, p, start) in tests {
+            if warm && p * m <= ALPHA {
+                alerts.push((k, total, expected, -p.max(1e-300).log10(), start));
+            }
+        }
+        // Fold the window into the baselines (frozen while alerting).
+        let alerting: HashSet<&String> = alerts.iter().map(|a| &a.0).collect();
+        for (k, &n) in &counts {
+            let s = sb.series.entry(k.clone()).or_default();
+            s.recent.push_back((window, n));
+            while s.recent.front().is_some_and(|(w, _)| window - w >= MAX_DAYS as i64) {
+                s.recent.pop_front();
+            }
+            if alerting.contains(k) {
+                s.alerting = Some(window);
+                continue;
+            }
+            s.level = if s.seen == 0 { n as f64 } else { s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING };
+            s.last = window;
+            s.seen += 1;
+        }
+        sb.windows += 1;
+        for (k, total, expected, score, start) in alerts {
+            self.record_burn(&k, window, start, total, expected, score);
+        }
+    }
+
+    fn record_burn(&mut self, k: &str, window: i64, start: i64, count: u64, expected: f64, score: f64) {
+        let mut parts = k.split('\u{1f}');
+        let (topic, field, value) =
+            (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let alert = Alert {
+            cluster: format!("scan:{k}"),
+            group: Group::new(field, value),
+            window,
+            count,
+            expected,
+            score,
+            new_cluster: false,
+        };
+        let severity = self.severity(Kind::Complaint, &[topic.to_string()], &alert);
+        let gap = self.options.episode_gap;
+        let size = self.options.window;
+        let sb = &mut self.state.slow_burn;
+        let episode = match sb.episodes.iter_mut().rev().find(|e| e.cluster == alert.cluster && window - e.end <= gap) {
+            Some(e) => e,
+            None => {
+                sb.episodes.push(Episode {
+                    id: format!("s-{topic}-{value}-{}", format_window(start, size)),
+                    cluster: alert.cluster.clone(),
+                    kind: Kind::Complaint,
+                    start,
+                    end: window,
+                    severity,
+                    score,
+                    alerts: Vec::new(),
+                });
+                sb.episodes.last_mut().expect("just pushed")
+            }
+        };
+        episode.start = episode.start.min(start);
+        episode.end = episode.end.max(window);
+        episode.severity = episode.severity.max(severity);
+        episode.score = episode.score.max(score);
+        episode.alerts.push(alert);
+        sb.touched.insert(episode.id.clone());
+    }
+
+    /// The slow-burn issues of this run.
+    pub(super) fn burn_issues(&self, since: Option<i64>) -> Vec<Issue> {
+        let size = self.options.window;
+        let sb = &self.state.slow_burn;
+        sb.episodes
+            .iter()
+            .filter(|e| sb.touched.contains(&e.id) && since.is_none_or(|s| e.end >= s))
+            .map(|e| {
+                let k = e.cluster.trim_start_matches("scan:");
+                let topic = k.split('\u{1f}').next().unwrap_or("").to_string();
+                let mut record_ids: Vec<String> = Vec::new();
+                let mut texts: Vec<&str> = Vec::new();
+                let mut examples: Vec<Example> = Vec::new();
+                let mut seen = HashSet::new();
+                for (hk, w, id, text) in &sb.hits {
+                    if hk == k && *w >= e.start && *w <= e.end && seen.insert(id.as_str()) {
+                        record_ids.push(id.clone());
+                        texts.push(text);
+                        if examples.len() < self.options.examples && !examples.iter().any(|x| &x.text == text) {
+                            examples.push(Example { id: id.clone(), text: text.clone() });
+                        }
+                    }
+                }
+                let last = e.alerts.last();
+                let alerts: Vec<GroupCount> = last
+                    .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
+                    .into_iter()
+                    .collect();
+                Issue {
+                    id: e.id.clone(),
+                    name: naming::name_kind(false, &texts, &[topic.as_str()]),
+                    keywords: Vec::new(),
+                    kind: Kind::Complaint,
+                    severity: e.severity,
+                    topics: vec![topic],
+                    start: format_window(e.start, size),
+                    end: format_window(e.end, size),
+                    count: record_ids.len() as u64,
+                    expected: (last.map(|a| a.expected).unwrap_or(0.0) * 100.0).round() / 100.0,
+                    score: (e.score * 100.0).round() / 100.0,
+                    groups: Vec::new(),
+                    alerts,
+                    record_ids,
+                    examples,
+                    cluster: e.cluster.clone(),
+                    merged_ids: Vec::new(),
+                }
+            })
+            .collect()
+    }
+}
