@@ -223,7 +223,7 @@ fn is_gap_char(c: char) -> bool {
             | '\u{3000}'
             // combining marks and variation selectors (1̲3̲8̲, keycaps 1️⃣)
             | '\u{0300}'..='\u{036F}' | '\u{20D0}'..='\u{20FF}' | '\u{FE00}'..='\u{FE0F}' | '\u{FE20}'..='\u{FE2F}'
-            | '\u{034F}' | '\u{180E}'
+            | '\u{180E}'
             // fillers of speech and words read for separators
             | '嗯' | '呃' | '额' | '啊' | '哦' | '噢' | '诶' | '欸' | '呀' | '杠' | '转'
     )
