@@ -281,11 +281,11 @@ impl Analyzer {
                 errors.push(serde_json::json!({"id": id, "error": e}));
             }
             let issues = detector.issues(since);
-            let save = state.is_some() && !(strict && !errors.is_empty());
-            if save {
-                if let Some(p) = &state {
-                    detector.save(p)?;
-                }
+            // With `strict`, a run that skipped records writes no state: its windows would
+            // count as processed, and the rerun with the records fixed would skip them.
+            let save = state.is_some() && (!strict || errors.is_empty());
+            if let (true, Some(p)) = (save, &state) {
+                detector.save(p)?;
             }
             let summary = summary_of(Some(&summary), &errors, save, detector.skipped_old());
             Ok((serde_json::to_string(&issues)?, summary))
