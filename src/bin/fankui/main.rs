@@ -6,7 +6,6 @@
 
 mod input;
 mod issues;
-mod output;
 mod score;
 
 use clap::{Parser, Subcommand};
