@@ -74,6 +74,9 @@ impl<'a> From<&'a str> for Input<'a> {
     }
 }
 
+/// Default of [`PipelineConfig::max_scored_clauses`].
+pub const DEFAULT_MAX_SCORED_CLAUSES: usize = 64;
+
 /// Configuration of the whole text pipeline. Serializes to and from JSON.
 ///
 /// ```
@@ -104,6 +107,12 @@ pub struct PipelineConfig {
     pub voice_mode: bool,
     /// Texts longer than this many characters are refused with an error (default 10 000).
     pub max_chars: usize,
+    /// At most this many clauses of a comment are scored (default 64): the first
+    /// ones with something to score. The rest keep their text and offsets but get no
+    /// sentiment or topics, and [`Analysis::unscored_clauses`] counts them. This
+    /// bounds the model work and memory a single comment can take (a comment of
+    /// 10,000 characters can hold 3,333 clauses); the comment itself is always scored.
+    pub max_scored_clauses: usize,
     /// Score sentiment and topics with the model (default true). Without it the
     /// pipeline needs neither a model nor ONNX Runtime.
     pub scoring: bool,
@@ -123,6 +132,7 @@ impl Default for PipelineConfig {
             quality: QualityOptions::default(),
             voice_mode: false,
             max_chars: 10_000,
+            max_scored_clauses: DEFAULT_MAX_SCORED_CLAUSES,
             scoring: true,
             classify: ClassifyOptions::default(),
             record: RecordOptions::default(),
@@ -185,6 +195,11 @@ impl PipelineConfig {
         self.max_chars = max_chars;
         self
     }
+    /// Sets the most clauses scored per comment.
+    pub fn with_max_scored_clauses(mut self, n: usize) -> Self {
+        self.max_scored_clauses = n;
+        self
+    }
 
     /// Reads a configuration from a JSON file.
     pub fn from_json_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
@@ -237,6 +252,15 @@ pub struct Analysis {
     /// The comment's embedding (for clustering).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub embedding: Vec<f32>,
+    /// Clauses left without sentiment and topics because the comment has more than
+    /// [`PipelineConfig::max_scored_clauses`] clauses to score (0, and absent from
+    /// JSON, when every clause was scored).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub unscored_clauses: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Analysis {
@@ -265,6 +289,9 @@ impl Analyzer {
     pub fn new(config: PipelineConfig) -> Result<Self> {
         if config.max_chars == 0 {
             return Err(Error::InvalidOption { option: "max_chars", reason: "must be at least 1".into() });
+        }
+        if config.max_scored_clauses == 0 {
+            return Err(Error::InvalidOption { option: "max_scored_clauses", reason: "must be at least 1".into() });
         }
         // The model and the segmenter's dictionary are the slow parts of start-up: load them side by side.
         let (classifier, segmenter) = rayon::join(
@@ -401,6 +428,7 @@ impl Analyzer {
             sentiment: None,
             topics: Vec::new(),
             embedding: Vec::new(),
+            unscored_clauses: 0,
         })
     }
 
@@ -417,7 +445,9 @@ impl Analyzer {
     ///
     /// The model sees the text without PII placeholders (`<PHONE>` carries no opinion);
     /// a clause left with nothing but punctuation ("电话<PHONE>" → "电话" is scored,
-    /// "<ORDER>" alone is not) gets no sentiment or topics.
+    /// "<ORDER>" alone is not) gets no sentiment or topics. Of a comment's clauses with
+    /// something to score, the first `max_scored_clauses` are scored and the rest
+    /// counted in `unscored_clauses`.
     fn score_refs(&self, analyses: &mut [&mut Analysis], score_whole: bool) -> Result<()> {
         let Some(classifier) = &self.classifier else { return Ok(()) };
         // Issue detection (`score_whole` false) uses spans too: clauses scored in their
@@ -439,14 +469,23 @@ impl Analyzer {
             }
             let mut ranges = Vec::new();
             let mut flags = Vec::new();
+            let mut unscored = 0;
             if a.clauses.len() > 1 {
                 let mut cursor = 0;
+                let mut scored = 0;
                 for c in &a.clauses {
+                    if scored == self.config.max_scored_clauses {
+                        // Past the cap: not even looked at (no text copied, no search).
+                        unscored += usize::from(has_content(&model_text(&c.clause.text)));
+                        flags.push(ClauseRun::Skip);
+                        continue;
+                    }
                     let t = model_text(&c.clause.text);
                     if !has_content(&t) {
                         flags.push(ClauseRun::Skip);
                         continue;
                     }
+                    scored += 1;
                     match whole[cursor..].find(t.as_str()).filter(|_| spans) {
                         Some(at) => {
                             ranges.push(cursor + at..cursor + at + t.len());
@@ -460,7 +499,7 @@ impl Analyzer {
                     }
                 }
             }
-            jobs.push(Some(ScoreJob { text: whole, spans: ranges, runs: flags }));
+            jobs.push(Some(ScoreJob { text: whole, spans: ranges, runs: flags, unscored }));
         }
         let with_whole = |job: &ScoreJob| spans || score_whole || job.runs.is_empty();
         let inputs: Vec<SpanInput<'_>> = jobs
@@ -474,6 +513,7 @@ impl Analyzer {
         let mut alone = classifier.classify_batch(&alone)?.into_iter();
         for (a, job) in analyses.iter_mut().zip(&jobs) {
             let Some(job) = job else { continue };
+            a.unscored_clauses = job.unscored;
             let (whole, mut in_span) = match with_whole(job).then(|| scored.next().expect("one result per comment")) {
                 Some((w, c)) => (Some(w), c.into_iter()),
                 None => (None, Vec::new().into_iter()),
@@ -520,6 +560,8 @@ struct ScoreJob {
     text: String,
     spans: Vec<Range<usize>>,
     runs: Vec<ClauseRun>,
+    /// Clauses with something to score left unscored by `max_scored_clauses`.
+    unscored: usize,
 }
 
 /// How a clause of a multi-clause comment is scored.

@@ -133,6 +133,305 @@ fn a_missing_model_is_a_clear_fatal_error() {
     assert!(err.contains("/nonexistent/model"), "{err}");
 }
 
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("fankui-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Files in `dir` other than `keep` (left-over temporary files).
+fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const TWO: &str = "{\"id\":\"a\",\"text\":\"好吃\"}\n{\"id\":\"b\",\"text\":\"送餐很快，但是薯条凉了\"}\n";
+
+#[test]
+fn output_that_is_the_input_is_refused_and_the_input_is_kept() {
+    let dir = scratch("same");
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, TWO).unwrap();
+    let link = dir.join("link.jsonl");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    let hard = dir.join("hard.jsonl");
+    std::fs::hard_link(&input, &hard).unwrap();
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    for (file, out) in [(p(&input), p(&input)), (p(&link), p(&input)), (p(&input), p(&link)), (p(&hard), p(&input))] {
+        let run = fankui(&["score", &file, "-o", &out, "--no-model"], b"");
+        assert_eq!(run.status.code(), Some(1), "{file} -o {out}: {}", stderr(&run));
+        assert!(stderr(&run).contains("same file"), "{}", stderr(&run));
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), TWO, "the input is intact");
+    }
+    // Standard input redirected from the output file.
+    let run = Command::new(env!("CARGO_BIN_EXE_fankui"))
+        .args(["score", "--no-model", "-o", &p(&input)])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(stderr(&run).contains("same file as standard input"), "{}", stderr(&run));
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), TWO);
+    // `fankui issues` refuses too, before loading anything.
+    let run = fankui(&["issues", &p(&input), "-o", &p(&input)], b"");
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(stderr(&run).contains("same file"), "{}", stderr(&run));
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), TWO);
+    // A different output is fine.
+    let out = dir.join("out.jsonl");
+    let run = fankui(&["score", &p(&input), "-o", &p(&out), "--no-model"], b"");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn the_output_file_is_absent_or_complete() {
+    let dir = scratch("atomic");
+    let out = dir.join("out.jsonl");
+    let out_s = out.to_str().unwrap();
+    // A run that fails while reading (the input is a directory) leaves the old output alone.
+    std::fs::write(&out, "old\n").unwrap();
+    let run = fankui(&["score", dir.to_str().unwrap(), "-o", out_s, "--no-model"], b"");
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old\n");
+    assert_eq!(others(&dir, &["out.jsonl"]), Vec::<String>::new(), "no temporary file left");
+    std::fs::remove_file(&out).unwrap();
+
+    // A run killed half-way: the output does not exist while it runs, nor after.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fankui"))
+        .args(["score", "--no-model", "--chunk", "1", "-o", out_s])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for _ in 0..2000 {
+        stdin.write_all(TWO.as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    // Wait until the run has started writing (its temporary file exists).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while others(&dir, &[]).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!out.exists(), "no partial output under the final name");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert!(!out.exists(), "a killed run leaves no output");
+
+    // A complete run: every line, and nothing else left in the directory.
+    let mut input = String::new();
+    for _ in 0..2000 {
+        input.push_str(TWO);
+    }
+    for f in others(&dir, &[]) {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    let run = fankui(&["score", "--no-model", "--chunk", "7", "-o", out_s], input.as_bytes());
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 4000);
+    assert_eq!(others(&dir, &["out.jsonl"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_utf8_bom_at_the_start_of_jsonl_is_skipped() {
+    let input = format!("\u{feff}{TWO}");
+    let out = fankui(&["score", "--no-model"], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = lines(&out);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["id"], "a");
+    assert_eq!(got[0]["text"], "好吃");
+    // The same for CSV, and a UTF-16 file is a clear error.
+    let out = fankui(&["score", "--no-model", "--format", "csv"], "\u{feff}id,text\n1,好吃\n".as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(lines(&out)[0]["id"], "1");
+    let out = fankui(&["score", "--no-model"], b"\xff\xfe{\x00\"\x00");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("UTF-16"), "{}", stderr(&out));
+}
+
+#[test]
+fn ids_and_passthrough_numbers_are_echoed_exactly() {
+    let ids = [
+        "18446744073709551616",
+        "18446744073709551617",
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "1.50",
+        "0.1000000000000000055511151231257827",
+        "1e400",
+        "\"007\"",
+        "7",
+    ];
+    let mut input = String::new();
+    for id in ids {
+        input.push_str(&format!(
+            "{{\"id\":{id},\"text\":\"好吃\",\"price\":3.10,\"big\":18446744073709551617,\"o\":{{\"a\": [1E400, -0.0]}}}}\n"
+        ));
+    }
+    let out = fankui(&["score", "--no-model"], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let got: Vec<&str> = text.lines().collect();
+    assert_eq!(got.len(), ids.len());
+    for (line, id) in got.iter().zip(ids) {
+        assert!(line.starts_with(&format!("{{\"id\":{id},")), "{line}");
+        assert!(line.contains("\"price\":3.10,\"big\":18446744073709551617,\"o\":{\"a\": [1E400, -0.0]},"), "{line}");
+    }
+    // Ids beyond 64 bits stay distinct.
+    assert_ne!(got[0][..30], got[1][..30]);
+}
+
+#[test]
+fn scored_output_reads_back_as_analyses() {
+    // `fankui issues` reuses `fankui score --embeddings` output: every line, written
+    // without going through a `serde_json::Value`, reads back as an `Analysis`.
+    let out = fankui(&["score", "--model", TINY_MODEL, "--embeddings"], TWO.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let a: fankui::Analysis = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(!a.clauses.is_empty() && a.clauses.iter().all(|c| c.sentiment.is_some() && !c.embedding.is_empty()));
+    }
+}
+
+#[test]
+fn an_unterminated_csv_quote_is_an_error_record() {
+    let csv = "id,text\n1,好吃\n2,\"不错\n3,一般\n4,还行\n";
+    let out = fankui(&["score", "--no-model", "--format", "csv"], csv.as_bytes());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let got = lines(&out);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0]["text"], "好吃");
+    assert_eq!(got[1]["id"], "2");
+    let err = got[1]["error"].as_str().unwrap();
+    assert!(err.contains("unterminated quoted field") && err.contains("line 3"), "{err}");
+    assert!(stderr(&out).contains("2 records") && stderr(&out).contains("1 errors"), "{}", stderr(&out));
+}
+
+#[test]
+fn empty_inputs_are_runs_of_no_records() {
+    for (format, input) in
+        [("jsonl", &b""[..]), ("csv", b""), ("jsonl", b"\n\n  \n"), ("csv", b"\n"), ("csv", b"id,text\n"), ("jsonl", b"\xEF\xBB\xBF")]
+    {
+        let out = fankui(&["score", "--no-model", "--format", format], input);
+        assert_eq!(out.status.code(), Some(0), "{format} {input:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        assert!(stderr(&out).contains("0 records"), "{}", stderr(&out));
+    }
+    // An empty file written with -o is an empty file.
+    let dir = scratch("empty");
+    let (csv, jsonl) = (dir.join("in.csv"), dir.join("in.jsonl"));
+    std::fs::write(&csv, "").unwrap();
+    std::fs::write(&jsonl, "").unwrap();
+    for input in [&csv, &jsonl] {
+        let out_file = dir.join("out.jsonl");
+        let out = fankui(&["score", input.to_str().unwrap(), "--no-model", "-o", out_file.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&out_file).unwrap(), b"");
+    }
+    // A CSV header without the text column is still an error.
+    let out = fankui(&["score", "--no-model", "--format", "csv"], b"id,comment\n1,x\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no `text` column"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_csv_rows_become_error_lines_and_the_run_goes_on() {
+    let mut csv = Vec::new();
+    csv.extend_from_slice("id,text,store\n1,薯条有股怪味,S1\n".as_bytes());
+    csv.extend_from_slice(b"2,\xe8\x96\xaf\xff\xfe,S2\n"); // invalid UTF-8
+    csv.extend_from_slice(b"3\n"); // no text field
+    csv.extend_from_slice(format!("4,{},S4\n", "好".repeat(400_000)).as_bytes()); // 1.2 MB row
+    csv.extend_from_slice(b"\x00\x01\x02binary\xff junk\n");
+    csv.extend_from_slice("6,\"好吃,下次还来\",S6\n".as_bytes());
+    let out = fankui(&["score", "--no-model", "--format", "csv", "--max-line-bytes", "1000000"], &csv);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let got = lines(&out);
+    let ids: Vec<String> = got.iter().map(|l| l["id"].to_string()).collect();
+    assert_eq!(ids, ["\"1\"", "\"2\"", "\"3\"", "4", "5", "\"6\""]);
+    let error = |i: usize| got[i]["error"].as_str().unwrap_or_else(|| panic!("line {i} is no error: {}", got[i]));
+    assert!(error(1).contains("UTF-8"));
+    assert!(error(2).contains("missing field `text`"));
+    assert!(error(3).contains("longer than the limit"), "{}", error(3));
+    assert!(error(4).contains("UTF-8"), "{}", error(4));
+    assert!(got[5]["text"].as_str().unwrap().ends_with("下次还来"), "a quoted comma stays in its field: {}", got[5]);
+}
+
+#[test]
+fn a_line_over_the_byte_limit_is_an_error_and_the_run_goes_on() {
+    let mut input = format!("{{\"id\":\"big\",\"text\":\"{}\"}}\n", "a".repeat(1 << 20)).into_bytes();
+    input.extend_from_slice(TWO.as_bytes());
+    let out = fankui(&["score", "--no-model", "--max-line-bytes", "1000000"], &input);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let got = lines(&out);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0]["id"], 1, "the id of a line not read is its line number");
+    assert!(got[0]["error"].as_str().unwrap().contains("longer than the limit"));
+    assert_eq!(got[2]["id"], "b");
+}
+
+/// 3,333 clauses of three characters: 10,000 characters, the default `max_chars`.
+fn many_clauses() -> String {
+    let han: Vec<char> = "好吃辣香甜咸酸苦鲜嫩脆软硬凉热烫快慢贵多少".chars().collect();
+    let mut text: String =
+        (0..3333).map(|i| format!("{}{}，", han[i % han.len()], han[(i * 7 + 3) % han.len()])).collect();
+    text.push('好');
+    text
+}
+
+fn check_capped(line: &Value, cap: usize) {
+    let clauses = line["clauses"].as_array().unwrap();
+    assert_eq!(clauses.len(), 3333, "every clause is still listed");
+    assert_eq!(line["unscored_clauses"], 3333 - cap, "{}", &line.to_string()[..200]);
+    assert!(clauses[..cap].iter().all(|c| c["sentiment"]["label"].is_string()));
+    assert!(clauses[cap..].iter().all(|c| c.get("sentiment").is_none() && c.get("topics").is_none()));
+    assert!(line["sentiment"]["label"].is_string(), "the comment itself is scored");
+}
+
+#[test]
+fn a_comment_of_thousands_of_clauses_yields_one_line_with_the_cap_reported() {
+    let input = format!("{{\"id\":\"many\",\"text\":\"{}\"}}\n{TWO}", many_clauses());
+    let out = fankui(&["score", "--model", TINY_MODEL], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = lines(&out);
+    assert_eq!(got.len(), 3, "one output per input");
+    assert_eq!(got[0]["id"], "many");
+    check_capped(&got[0], 64);
+    assert!(got[2].get("unscored_clauses").is_none(), "absent when every clause is scored");
+    assert_eq!(got[2]["clauses"].as_array().unwrap().len(), 2);
+    // The cap is a pipeline setting.
+    let dir = scratch("cap");
+    let config = dir.join("pipeline.json");
+    std::fs::write(&config, "{\"max_scored_clauses\": 5}").unwrap();
+    let out = fankui(&["score", "--model", TINY_MODEL, "--config", config.to_str().unwrap()], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    check_capped(&lines(&out)[0], 5);
+}
+
+#[test]
+fn the_bundled_model_scores_a_comment_of_thousands_of_clauses_as_spans_up_to_the_cap() {
+    // The span path: clauses inside the model's 256 tokens pool the comment's
+    // features, the others run alone; either way at most 64.
+    let input = format!("{{\"id\":\"many\",\"text\":\"{}\"}}\n", many_clauses());
+    let out = fankui(&["score"], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = lines(&out);
+    assert_eq!(got.len(), 1);
+    check_capped(&got[0], 64);
+}
+
 /// Strings of `v` at the JSON pointers `paths` (`*` walks every element of an array).
 fn strings_at(v: &Value, path: &[&str], out: &mut Vec<String>) {
     match (path.split_first(), v) {

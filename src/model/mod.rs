@@ -44,11 +44,17 @@ pub struct ModelOptions {
     pub intra_threads: usize,
     /// Texts per model call (default 32). Batches are formed after sorting by token count.
     pub batch_size: usize,
+    /// Most padded positions per model call (default 2048): a batch holds at most
+    /// `batch_size` texts, and fewer when `texts × (tokens + spans)` of its longest
+    /// would pass this. The model's activations grow with it (the bundled model keeps
+    /// 16 KB of features per token), so 32 texts at the 256-token truncation would
+    /// take 134 MB for one tensor; short comments (about 30 tokens) are not affected.
+    pub batch_tokens: usize,
 }
 
 impl Default for ModelOptions {
     fn default() -> Self {
-        ModelOptions { dir: None, runtime: None, sessions: 0, intra_threads: 1, batch_size: 32 }
+        ModelOptions { dir: None, runtime: None, sessions: 0, intra_threads: 1, batch_size: 32, batch_tokens: 2048 }
     }
 }
 
@@ -76,6 +82,11 @@ impl ModelOptions {
     /// Sets the batch size.
     pub fn with_batch_size(mut self, n: usize) -> Self {
         self.batch_size = n;
+        self
+    }
+    /// Sets the most padded positions (tokens plus spans, per text) per model call.
+    pub fn with_batch_tokens(mut self, n: usize) -> Self {
+        self.batch_tokens = n;
         self
     }
 
@@ -261,6 +272,7 @@ pub struct Model {
     tokenizer: tokenizers::Tokenizer,
     pool: SessionPool,
     batch_size: usize,
+    batch_tokens: usize,
     fingerprint: String,
 }
 
@@ -269,6 +281,9 @@ impl Model {
     pub fn load(options: &ModelOptions) -> Result<Self> {
         if options.batch_size == 0 {
             return Err(Error::InvalidOption { option: "batch_size", reason: "must be at least 1".into() });
+        }
+        if options.batch_tokens == 0 {
+            return Err(Error::InvalidOption { option: "batch_tokens", reason: "must be at least 1".into() });
         }
         if options.intra_threads == 0 {
             return Err(Error::InvalidOption { option: "intra_threads", reason: "must be at least 1".into() });
@@ -323,6 +338,7 @@ impl Model {
             tokenizer,
             pool: SessionPool::new(sessions),
             batch_size: options.batch_size,
+            batch_tokens: options.batch_tokens,
             fingerprint,
         })
     }
@@ -423,10 +439,10 @@ impl Model {
             .collect();
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| rows[i].ids.len());
-        let batches: Vec<Vec<SpanOutput>> = order
-            .par_chunks(self.batch_size)
-            .map(|chunk| {
-                let batch: Vec<&Row> = chunk.iter().map(|&i| rows[i]).collect();
+        let batches: Vec<Vec<SpanOutput>> = batch_ranges(&order, &rows, self.batch_size, self.batch_tokens)
+            .into_par_iter()
+            .map(|range| {
+                let batch: Vec<&Row> = order[range].iter().map(|&i| rows[i]).collect();
                 self.run_padded(&batch)
             })
             .collect::<Result<_>>()?;
@@ -466,12 +482,18 @@ impl Model {
         let mask_t = ort::value::Tensor::from_array(mask).map_err(infer)?;
         let mut inputs =
             ort::inputs![self.names.input_ids.as_str() => ids_t, self.names.attention_mask.as_str() => mask_t];
-        let n_spans = rows.iter().map(|r| r.spans.len()).max().unwrap_or(0);
+        // Only spans with a token the model sees take a column of the span mask: a
+        // comment of thousands of clauses past the truncation at `max_length` would
+        // otherwise make the mask and every span output [batch, thousands, ...] (77 MB
+        // for one comment of 3,333 clauses). Seen spans hold distinct tokens, so a row
+        // has at most `width` of them.
+        let seen = |row: &Row| row.spans.iter().filter(|r| !r.is_empty()).count();
+        let n_spans = rows.iter().map(|r| seen(r)).max().unwrap_or(0);
         if self.spans {
-            // Unused spans are all-zero rows; a batch without spans still passes one.
+            // Unused columns are all-zero; a batch without spans still passes one.
             let mut span = ndarray::Array3::<f32>::zeros((n, n_spans.max(1), width));
             for (r, row) in rows.iter().enumerate() {
-                for (j, range) in row.spans.iter().enumerate().filter(|(_, range)| !range.is_empty()) {
+                for (j, range) in row.spans.iter().filter(|range| !range.is_empty()).enumerate() {
                     for k in range.clone().chain(row.specials.iter().copied()) {
                         span[[r, j, k]] = 1.0;
                     }
@@ -522,18 +544,47 @@ impl Model {
                 .into_iter()
                 .zip(rows)
                 .map(|(whole, row)| {
-                    let mut spans: Vec<Option<ModelOutput>> = Vec::with_capacity(row.spans.len());
-                    for j in 0..n_spans {
-                        let o = per_span.next().expect("n * spans outputs");
-                        if let Some(range) = row.spans.get(j) {
-                            spans.push((!range.is_empty()).then_some(o));
-                        }
-                    }
+                    // This row's columns: one per seen span, in order, then padding.
+                    let mut columns: Vec<ModelOutput> = per_span.by_ref().take(n_spans).collect();
+                    columns.truncate(seen(row));
+                    let mut columns = columns.into_iter();
+                    let spans = row
+                        .spans
+                        .iter()
+                        .map(|range| (!range.is_empty()).then(|| columns.next().expect("one column per seen span")))
+                        .collect();
                     SpanOutput { whole, spans }
                 })
                 .collect())
         })
     }
+}
+
+/// Cuts rows (in `order`, sorted by length) into batches of at most `max_rows` rows
+/// and, beyond a batch's first row, at most `max_tokens` padded positions: rows ×
+/// (longest row + most spans a row has a column for).
+fn batch_ranges(order: &[usize], rows: &[&Row], max_rows: usize, max_tokens: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut width, mut spans) = (0, 0, 0);
+    for (k, &i) in order.iter().enumerate() {
+        let row = rows[i];
+        let w = width.max(row.ids.len());
+        let s = spans.max(row.spans.iter().filter(|r| !r.is_empty()).count());
+        let n = k - start + 1;
+        if n > 1 && (n > max_rows || n.saturating_mul(w + s) > max_tokens) {
+            out.push(start..k);
+            start = k;
+            width = row.ids.len();
+            spans = row.spans.iter().filter(|r| !r.is_empty()).count();
+        } else {
+            width = w;
+            spans = s;
+        }
+    }
+    if start < order.len() {
+        out.push(start..order.len());
+    }
+    out
 }
 
 fn check_outlets(session: &ort::session::Session, names: &TensorNames, path: &Path) -> Result<()> {
@@ -574,4 +625,39 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         .by_ref()
         .fold(0xcbf2_9ce4_8422_2325u64, |h, w| step(h, u64::from_le_bytes(w.try_into().expect("8 bytes"))));
     words.remainder().iter().fold(h, |h, &b| step(h, u64::from(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(tokens: usize, spans: usize) -> Row {
+        Row { ids: vec![5; tokens], specials: Vec::new(), spans: (0..spans).map(|k| k..k + 1).collect() }
+    }
+
+    #[test]
+    fn batches_are_bounded_by_rows_and_by_padded_positions() {
+        // 40 short rows then 40 rows at the 256-token truncation with 64 spans each.
+        let rows: Vec<Row> = (0..40).map(|_| row(20, 2)).chain((0..40).map(|_| row(256, 64))).collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let ranges = batch_ranges(&order, &refs, 32, 2048);
+        let sizes: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        // Short rows: 32 then 8 (the row cap binds); a batch mixing in a long row
+        // is cut there; long rows: 2048 / (256 + 64) = 6 per batch.
+        assert_eq!(sizes[..2], [32, 8]);
+        assert!(sizes[2..].iter().all(|&n| n == 6 || n == 4), "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 80);
+        for r in &ranges {
+            let width = r.clone().map(|k| rows[order[k]].ids.len()).max().unwrap();
+            let spans = r.clone().map(|k| rows[order[k]].spans.len()).max().unwrap();
+            assert!(r.len() == 1 || r.len() * (width + spans) <= 2048);
+        }
+        // A row bigger than the budget still runs, alone.
+        let big = [row(4000, 0)];
+        let refs: Vec<&Row> = big.iter().collect();
+        let alone = batch_ranges(&[0], &refs, 32, 2048);
+        assert_eq!((alone.len(), alone[0].start, alone[0].end), (1, 0, 1));
+        assert!(batch_ranges(&[], &refs, 32, 2048).is_empty());
+    }
 }

@@ -8,7 +8,7 @@ use fankui::{Analyzer, IssueDetector, IssueOptions, LocalTime, PipelineConfig, R
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -81,6 +81,7 @@ pub struct IssuesArgs {
 }
 
 pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
+    crate::output::check_output(args.output.as_deref(), args.file.as_deref(), &[(args.state.as_deref(), "the state file")])?;
     crate::init_threads(args.threads)?;
     let start = Instant::now();
     let window: WindowSize = args.window.parse()?;
@@ -177,16 +178,12 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     let (windows, junk) = (summary.windows, summary.junk);
 
     let issues = detector.issues(since);
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::new(out);
+    let mut out = crate::output::Output::create(args.output.as_deref())?;
     for issue in &issues {
         serde_json::to_writer(&mut out, issue)?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
+    out.finish()?;
     if let Some(path) = &args.state {
         detector.save(path)?;
     }

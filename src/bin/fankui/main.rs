@@ -6,6 +6,7 @@
 
 mod input;
 mod issues;
+mod output;
 mod score;
 
 use clap::{Parser, Subcommand};

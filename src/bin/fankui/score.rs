@@ -1,13 +1,13 @@
 //! `fankui score`: the per-record pipeline over a JSONL or CSV stream.
 
-use crate::input::{CsvSource, Fields, Format, JsonlSource, RecordSource};
+use crate::input::{CsvSource, Fields, Format, JsonlSource, Raw, RawFields, RecordSource};
 use crate::Outcome;
 use anyhow::Context;
 use fankui::{Analysis, Analyzer, Input, PipelineConfig, Source};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -51,12 +51,17 @@ pub struct ScoreArgs {
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Write JSONL here instead of standard output.
+    /// Write JSONL here instead of standard output (atomically: the file appears
+    /// complete when the run ends, never half-written; it may not be the input).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Records processed per parallel chunk.
     #[arg(long, default_value_t = 4096, hide = true)]
     chunk: usize,
+    /// Input bytes per parallel chunk: a chunk ends at `--chunk` records or at this
+    /// many bytes, whichever comes first, so long comments make smaller chunks.
+    #[arg(long, default_value_t = 2 << 20, hide = true)]
+    chunk_bytes: usize,
     /// Longest input line accepted, in bytes; longer lines become error records.
     #[arg(long, default_value_t = 4 << 20)]
     max_line_bytes: usize,
@@ -66,6 +71,8 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
+    crate::output::check_output(args.output.as_deref(), args.file.as_deref(), &[])?;
+    let path = args.file.as_deref().filter(|p| *p != "-");
     crate::init_threads(args.threads)?;
     let mut config = match &args.config {
         Some(path) => {
@@ -92,7 +99,6 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let analyzer = Analyzer::new(config).context("building the text pipeline")?;
 
     let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
-    let path = args.file.as_deref().filter(|p| *p != "-");
     let format = args.format.unwrap_or_else(|| path.map(Format::from_path).unwrap_or(Format::Jsonl));
     let (reader, total_bytes): (Box<dyn BufRead>, Option<u64>) = match path {
         Some(p) => {
@@ -107,24 +113,23 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         Some(bar) if total_bytes.is_some() => Box::new(BufReader::new(bar.wrap_read(reader))),
         _ => reader,
     };
-    let mut source: Box<dyn RecordSource> = match format {
-        Format::Jsonl => Box::new(JsonlSource::new(reader, fields, args.max_line_bytes)),
-        Format::Csv => Box::new(CsvSource::new(reader, fields, args.max_line_bytes)?),
+    // Ids and passthrough fields are kept as their JSON text and echoed exactly.
+    let mut source: Box<dyn RecordSource<Raw>> = match format {
+        Format::Jsonl => Box::new(JsonlSource::raw(reader, fields, args.max_line_bytes)),
+        Format::Csv => Box::new(CsvSource::raw(reader, fields, args.max_line_bytes)?),
     };
 
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut out = crate::output::Output::create(args.output.as_deref())?;
 
     let start = Instant::now();
     let mut stats = Stats::default();
     let mut index = analyzer.duplicate_index();
     let mut items = Vec::with_capacity(args.chunk.max(1));
+    let mut line = Vec::new();
     loop {
         items.clear();
-        let more = source.next_chunk(args.chunk.max(1), &mut items).context("reading input")?;
+        let more =
+            source.next_chunk_within(args.chunk.max(1), args.chunk_bytes.max(1), &mut items).context("reading input")?;
         let inputs: Vec<Input<'_>> = items
             .iter()
             .filter_map(|item| item.outcome.as_ref().ok())
@@ -132,29 +137,30 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             .collect();
         let mut results = analyzer.analyze_batch_with(&inputs, &mut index).context("scoring")?.into_iter();
         for item in items.drain(..) {
-            let line = match item.outcome {
+            line.clear();
+            match item.outcome {
                 Ok(record) => match results.next().expect("one result per well-formed record") {
                     Ok(mut analysis) => {
                         stats.junk += usize::from(!analysis.quality.ok);
                         if !args.embeddings {
                             analysis.strip_embeddings();
                         }
-                        output_line(item.id, record.extra, analysis)
+                        output_line(&mut line, &item.id, &record.extra, &analysis)?;
                     }
-                    Err(e) => error_line(item.id, &e.to_string(), &mut stats),
+                    Err(e) => error_line(&mut line, &item.id, &e.to_string(), &mut stats)?,
                 },
-                Err(reason) => error_line(item.id, &reason, &mut stats),
+                Err(reason) => error_line(&mut line, &item.id, &reason, &mut stats)?,
             };
             stats.records += 1;
-            serde_json::to_writer(&mut out, &line)?;
-            out.write_all(b"\n")?;
+            line.push(b'\n');
+            out.write_all(&line)?;
         }
         progress.set_records(stats.records);
         if !more {
             break;
         }
     }
-    out.flush()?;
+    out.finish()?;
     progress.finish();
     let secs = start.elapsed().as_secs_f64();
     if !args.quiet {
@@ -177,23 +183,78 @@ struct Stats {
     errors: usize,
 }
 
-fn output_line(id: Value, extra: Map<String, Value>, analysis: Analysis) -> Value {
-    let mut obj = Map::with_capacity(extra.len() + 6);
-    obj.insert("id".into(), id);
-    obj.extend(extra);
-    let Value::Object(fields) = serde_json::to_value(analysis).expect("Analysis serializes") else {
-        unreachable!("Analysis is a struct")
-    };
-    obj.extend(fields);
-    Value::Object(obj)
+/// Writes `{"id": ..., <passthrough fields>, <analysis fields>}` to `line`, the id
+/// and passthrough fields exactly as they were written in the input. A passthrough
+/// field named like a field of the analysis gives way to it.
+fn output_line(line: &mut Vec<u8>, id: &RawValue, extra: &RawFields, analysis: &Analysis) -> serde_json::Result<()> {
+    let fields = serde_json::to_vec(analysis)?;
+    let taken = top_level_keys(&fields);
+    line.extend_from_slice(b"{\"id\":");
+    line.extend_from_slice(id.get().as_bytes());
+    for (key, value) in extra.0.iter().filter(|(k, _)| !taken.contains(&k.as_str())) {
+        line.push(b',');
+        serde_json::to_writer(&mut *line, key)?;
+        line.push(b':');
+        line.extend_from_slice(value.get().as_bytes());
+    }
+    match fields.strip_prefix(b"{}") {
+        Some(_) => line.push(b'}'),
+        None => {
+            line.push(b',');
+            line.extend_from_slice(&fields[1..]);
+        }
+    }
+    Ok(())
 }
 
-fn error_line(id: Value, reason: &str, stats: &mut Stats) -> Value {
+/// The keys of a serialized JSON object (its own, not those of nested objects).
+/// Keys come out as written: fine for the analysis's field names, which need no escapes.
+fn top_level_keys(json: &[u8]) -> Vec<&str> {
+    let mut keys = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut want_key) = (0usize, false, false, false);
+    let mut key_start = None;
+    for (i, &b) in json.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                if let Some(start) = key_start.take() {
+                    keys.extend(std::str::from_utf8(&json[start..i]).ok());
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                if depth == 1 && want_key {
+                    key_start = Some(i + 1);
+                    want_key = false;
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                want_key = depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => want_key = true,
+            _ => {}
+        }
+    }
+    keys
+}
+
+fn error_line(line: &mut Vec<u8>, id: &RawValue, reason: &str, stats: &mut Stats) -> serde_json::Result<()> {
     stats.errors += 1;
-    let mut obj = Map::with_capacity(2);
-    obj.insert("id".into(), id);
-    obj.insert("error".into(), Value::String(reason.to_string()));
-    Value::Object(obj)
+    line.extend_from_slice(b"{\"id\":");
+    line.extend_from_slice(id.get().as_bytes());
+    line.extend_from_slice(b",\"error\":");
+    serde_json::to_writer(&mut *line, reason)?;
+    line.push(b'}');
+    Ok(())
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal.
@@ -231,5 +292,55 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_keys_skip_nested_objects_and_strings() {
+        let json = br#"{"a":1,"b":{"c":[{"d":"}],{\"e\":"}]},"f\"g":"x,\"h\":1","i":[]}"#;
+        assert_eq!(top_level_keys(json), ["a", "b", "f\\\"g", "i"]);
+        assert!(top_level_keys(b"{}").is_empty());
+    }
+
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_string()).unwrap()
+    }
+
+    #[test]
+    fn output_lines_are_what_merging_json_objects_gives() {
+        use serde_json::{Map, Value};
+        let mut analysis = Analysis::default();
+        analysis.text = "好吃".into();
+        analysis.embedding = vec![0.1, 2.5e-8];
+        let extra = RawFields(vec![
+            ("store".into(), raw("\"S1\"")),
+            ("text".into(), raw("\"raw text gives way\"")),
+            ("sentiment".into(), raw("\"kept: the analysis has none\"")),
+            ("n".into(), raw("18446744073709551617")),
+            ("o".into(), raw("{\"p\": 3.10}")),
+        ]);
+        let mut line = Vec::new();
+        output_line(&mut line, &raw("1.50"), &extra, &analysis).unwrap();
+        let text = String::from_utf8(line).unwrap();
+        assert!(
+            text.starts_with(r#"{"id":1.50,"store":"S1","sentiment":"kept: the analysis has none","n":18446744073709551617,"o":{"p": 3.10},"text":"好吃","#),
+            "{text}"
+        );
+        let got: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let mut expected = Map::new();
+        expected.insert("id".into(), serde_json::from_str("1.50").unwrap());
+        for (k, v) in &extra.0 {
+            expected.insert(k.clone(), serde_json::from_str(v.get()).unwrap());
+        }
+        let fields: Map<String, Value> = serde_json::from_slice(&serde_json::to_vec(&analysis).unwrap()).unwrap();
+        expected.extend(fields);
+        assert_eq!(Value::Object(got), Value::Object(expected));
+        let mut line = Vec::new();
+        error_line(&mut line, &raw("3"), "bad \"x\"", &mut Stats::default()).unwrap();
+        assert_eq!(line, br#"{"id":3,"error":"bad \"x\""}"#);
     }
 }
