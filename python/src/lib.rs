@@ -138,22 +138,29 @@ impl Analyzer {
                 })
                 .collect();
             let mut results = inner.analyze_batch(&inputs)?.into_iter();
-            let values: Vec<Value> = read
-                .iter()
-                .map(|t| match t {
-                    Err(reason) => Ok(serde_json::json!({ "error": reason })),
+            // Each result is written straight from its struct, as the CLI writes it (f32
+            // scores in their shortest form, 0.81080735), so both print the very same numbers.
+            let mut out = String::from("[");
+            for (i, t) in read.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let item = match t {
+                    Err(reason) => serde_json::to_string(&serde_json::json!({ "error": reason }))?,
                     Ok(_) => match results.next().expect("one result per valid text") {
                         Ok(mut a) => {
                             if !embeddings {
                                 a.strip_embeddings();
                             }
-                            serde_json::to_value(a).map_err(Error::from)
+                            serde_json::to_string(&a)?
                         }
-                        Err(e) => Ok(serde_json::json!({ "error": e.to_string() })),
+                        Err(e) => serde_json::to_string(&serde_json::json!({ "error": e.to_string() }))?,
                     },
-                })
-                .collect::<Result<_, Error>>()?;
-            Ok(serde_json::to_string(&values)?)
+                };
+                out.push_str(&item);
+            }
+            out.push(']');
+            Ok(out)
         })
         .map_err(to_py)
     }
