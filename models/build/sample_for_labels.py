@@ -3,6 +3,10 @@ and writes them, with their text, to work/label/batch_NN.jsonl for the labellers
 and labels are committed (data/real_labels/); the text stays in ../shared/data/real/.
 
 Fixed seed: rerunning gives the same batches.   python3 sample_for_labels.py [--batches 6]
+
+Round 2 (`--round 2`, batches 06..09): 2,000 more units from train shops only (real_dev stays
+the 1,236 units of round 1), none already labelled, with a different seed.
+    python3 sample_for_labels.py --round 2
 """
 import argparse
 import json
@@ -50,16 +54,25 @@ def draw(name, split, target, rng, seen, weight=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batches", type=int, default=6)
+    ap.add_argument("--round", type=int, default=1)
     args = ap.parse_args()
-    rng = random.Random(common.SEED)
+    rng = random.Random(common.SEED + (args.round - 1) * 7919)
     seen = set()
+    first = 0
+    if args.round == 2:
+        # every unit labelled in round 1 (and its text) is skipped
+        for r in rd.load_labels():
+            seen.add(r["text"].strip())
+        first, args.batches = 6, 4
 
     def mt_weight(i):  # oversample low stars: complaints are rare in the file
         star = int(rd.rows("meituan")[i]["star"] or 0)
         return 6.0 if 0 < star <= 20 else 3.0 if star == 30 else 1.0
 
     items = []
-    plan = [("meituan", "train", 1500, mt_weight), ("meituan", "dev", 560, mt_weight),
+    plan2 = [("meituan", "train", 1100, mt_weight), ("dpsent", "train", 600, None),
+             ("asap", "train", 300, None)]
+    plan = plan2 if args.round == 2 else [("meituan", "train", 1500, mt_weight), ("meituan", "dev", 560, mt_weight),
             ("dpsent", "train", 650, None), ("dpsent", "dev", 300, None),
             ("asap", "train", 200, None), ("asap", "dev", 200, None),
             ("haidilao", "dev", 150, None), ("eleme", "dev", 70, None)]
@@ -77,7 +90,7 @@ def main():
     os.makedirs(f"{common.WORK}/label", exist_ok=True)
     per = -(-len(items) // args.batches)
     for b in range(args.batches):
-        with open(f"{common.WORK}/label/batch_{b:02d}.jsonl", "w", encoding="utf-8") as f:
+        with open(f"{common.WORK}/label/batch_{first + b:02d}.jsonl", "w", encoding="utf-8") as f:
             for it in items[b * per:(b + 1) * per]:
                 f.write(json.dumps(it, ensure_ascii=False) + "\n")
     print(f"{len(items)} units in {args.batches} batches of {per}")
