@@ -55,6 +55,9 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The report could not be made (a template that fails to render, bad standards).
+    #[error("report: {0}")]
+    Report(String),
     /// An I/O error.
     #[error(transparent)]
     Io(#[from] std::io::Error),

@@ -39,6 +39,8 @@ pub mod normalize;
 pub mod pipeline;
 pub mod quality;
 pub mod record;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod segment;
 pub mod spike;
 pub mod text;
@@ -57,6 +59,8 @@ pub use normalize::{NormalizeOptions, Normalizer};
 pub use pipeline::{Analysis, Analyzer, Input, PipelineConfig, ScoredClause, Source};
 pub use quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
 pub use record::RecordOptions;
+#[cfg(feature = "report")]
+pub use report::{Lang, Report, ReportOptions, ReportRecord, Standards};
 pub use segment::{SegmentOptions, Segmenter};
 pub use spike::{Alert, Group, SpikeDetector, SpikeOptions};
 pub use text::{MappedText, Span};

@@ -586,7 +586,20 @@ impl IssueDetector {
         &mut self,
         analyzer: &Analyzer,
         records: Vec<(RecordMeta, Feed)>,
+        progress: impl FnMut(usize),
+    ) -> Result<ProcessSummary> {
+        self.process_inspect(analyzer, records, progress, |_, _| {})
+    }
+
+    /// Like [`IssueDetector::process`], and `inspect` sees every record's analysis
+    /// (junk included, error records not) before its window is added: a report
+    /// reads sentiment and topics from it without scoring anything twice.
+    pub fn process_inspect(
+        &mut self,
+        analyzer: &Analyzer,
+        records: Vec<(RecordMeta, Feed)>,
         mut progress: impl FnMut(usize),
+        mut inspect: impl FnMut(&RecordMeta, &Analysis),
     ) -> Result<ProcessSummary> {
         let clock = self.options.clock()?;
         self.check_analyzer(analyzer)?;
@@ -641,6 +654,7 @@ impl IssueDetector {
                         Feed::Analyzed(a) => std::mem::take(a.as_mut()),
                     };
                     summary.junk += usize::from(is_junk(&analysis));
+                    inspect(meta, &analysis);
                     batch.push((meta.clone(), analysis));
                 }
             }
@@ -1035,6 +1049,6 @@ fn check_embeddings(a: &Analysis, dim: usize) -> std::result::Result<(), String>
 type Groups = Vec<Option<String>>;
 
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
-fn is_junk(a: &Analysis) -> bool {
+pub(crate) fn is_junk(a: &Analysis) -> bool {
     a.quality.flags.iter().any(|f| *f != QualityFlag::Duplicate)
 }

@@ -7,6 +7,7 @@
 mod input;
 mod issues;
 mod output;
+mod report;
 mod score;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ enum Command {
     Score(score::ScoreArgs),
     /// Cluster complaints, detect spikes per store/region/chain and print named issues, most severe first.
     Issues(issues::IssuesArgs),
+    /// Write one self-contained HTML report (headline, issues, topics, store scorecard, drill-down) for a period.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score::run(args),
         Command::Issues(args) => issues::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,
