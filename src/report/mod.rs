@@ -376,6 +376,38 @@ impl Report {
     }
 }
 
+/// Reads one JSON record as [`Feed::from_json`] does; with `reuse_scored`, a scored
+/// record (`fankui score` output: `clauses` and `quality`) is used as it is even
+/// without embeddings, which only issue detection needs (so with the issues given,
+/// a report on scored records needs no model).
+pub fn feed_from_json(
+    obj: serde_json::Map<String, serde_json::Value>,
+    fields: &crate::issues::RecordFields,
+    line: usize,
+    reuse_scored: bool,
+) -> std::result::Result<(RecordMeta, Feed), (String, String)> {
+    use serde_json::Value;
+    let scored = (reuse_scored && obj.contains_key("clauses") && obj.contains_key("quality")).then(|| {
+        let mut a = obj.clone();
+        if let Some(text) = a.remove(&fields.text) {
+            a.insert("text".into(), text);
+        }
+        // The record's own `source` field may say anything ("app", "survey"): the
+        // analysis only knows typed text and voice.
+        let voice = a.get(&fields.source).and_then(Value::as_str).map(crate::pipeline::Source::from_field)
+            == Some(crate::pipeline::Source::Voice);
+        a.insert("source".into(), Value::String(if voice { "voice" } else { "text" }.into()));
+        a
+    });
+    let (meta, feed) = Feed::from_json(obj, fields, line)?;
+    if let (Feed::Text { .. }, Some(a)) = (&feed, scored) {
+        if let Ok(analysis) = serde_json::from_value::<crate::pipeline::Analysis>(Value::Object(a)) {
+            return Ok((meta, Feed::Analyzed(Box::new(analysis))));
+        }
+    }
+    Ok((meta, feed))
+}
+
 fn template_error(e: minijinja::Error) -> Error {
     Error::Report(format!("template: {e:#}"))
 }

@@ -4,8 +4,8 @@ use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
 use crate::Outcome;
 use anyhow::{bail, Context};
 use fankui::issues::{Feed, RecordFields};
-use fankui::report::{read_tickets, Lang, Report, ReportOptions, Standards};
-use fankui::{Analysis, Analyzer, Issue, IssueOptions, PipelineConfig, RecordMeta};
+use fankui::report::{feed_from_json, read_tickets, Lang, Report, ReportOptions, Standards};
+use fankui::{Analyzer, Issue, IssueOptions, PipelineConfig, RecordMeta};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -217,9 +217,8 @@ fn read_issues(path: &std::path::Path) -> anyhow::Result<Vec<Issue>> {
     Ok(out)
 }
 
-/// Time, groups and text (or analysis) of one record, as `fankui issues` reads it.
-/// With `reuse`, a scored record (`fankui score` output) is used as it is even
-/// without embeddings: with the issues given, nothing needs them.
+/// Time, groups and text (or analysis) of one record, as `fankui issues` reads it;
+/// with `reuse`, a scored record is used as it is (see [`feed_from_json`]).
 fn prepare(item: Item, fields: &RecordFields, line: usize, reuse: bool) -> Result<(RecordMeta, Feed), String> {
     use serde_json::Value;
     let id = match &item.id {
@@ -229,20 +228,9 @@ fn prepare(item: Item, fields: &RecordFields, line: usize, reuse: bool) -> Resul
     let record = item.outcome.map_err(|e| format!("record {id}: {e}"))?;
     let mut obj = record.extra;
     obj.insert(fields.id.clone(), item.id);
-    obj.insert(fields.text.clone(), Value::String(record.text.clone()));
+    obj.insert(fields.text.clone(), Value::String(record.text));
     if record.voice {
         obj.insert(fields.source.clone(), Value::String("voice".into()));
     }
-    let scored = (reuse && obj.contains_key("clauses") && obj.contains_key("quality")).then(|| {
-        let mut a = obj.clone();
-        a.insert("text".into(), Value::String(record.text));
-        a
-    });
-    let (meta, feed) = Feed::from_json(obj, fields, line).map_err(|(id, e)| format!("record {id}: {e}"))?;
-    if let (Feed::Text { .. }, Some(a)) = (&feed, scored) {
-        if let Ok(analysis) = serde_json::from_value::<Analysis>(Value::Object(a)) {
-            return Ok((meta, Feed::Analyzed(Box::new(analysis))));
-        }
-    }
-    Ok((meta, feed))
+    feed_from_json(obj, fields, line, reuse).map_err(|(id, e)| format!("record {id}: {e}"))
 }

@@ -167,5 +167,6 @@
     filter.addEventListener("input", apply);
     flagged.addEventListener("change", apply);
   }
+  window.__fankuiReadyMs = performance.now();
   document.documentElement.setAttribute("data-ready", "1");
 })();
