@@ -8,6 +8,7 @@ mod input;
 mod issues;
 mod output;
 mod score;
+mod tickets;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// Cluster complaints, detect spikes per store/region/chain and print named issues, most severe first.
     Issues(issues::IssuesArgs),
+    /// Close or list the tickets of red and yellow issues (see `fankui issues --tickets`).
+    #[command(subcommand)]
+    Tickets(tickets::TicketsCommand),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score::run(args),
         Command::Issues(args) => issues::run(args),
+        Command::Tickets(cmd) => tickets::run(cmd),
     };
     match result {
         Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,
