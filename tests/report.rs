@@ -111,6 +111,22 @@ fn scorecard_lights_follow_the_standards() {
     let at = html.find(r#"data-store="A""#).unwrap();
     let start = html[..at].rfind("<tr").unwrap();
     assert!(html[start..].starts_with(r#"<tr data-worst="yellow">"#));
+    // With orders: complaints per 1,000 orders (A: 28 complaining records, 7 × 1,000 orders).
+    let mut csv = String::from("date,store,orders\n");
+    for d in 1..=14 {
+        csv += &format!("2026-10-{d:02},A,1000\n2026-10-{d:02},B,500\n");
+    }
+    let volume = fankui::Volume::from_csv_reader(csv.as_bytes(), "volume.csv").unwrap();
+    let stores = fankui::Stores::from_csv_reader("store,region,city,manager,opened\nA,east,上海,王芳,2019-05-01\n".as_bytes(), "stores.csv").unwrap();
+    let mut report = Report::new(ReportOptions::default().with_group_fields(["store"])).with_volume(volume).with_stores(stores);
+    for r in records() {
+        report.add_record(r);
+    }
+    let html = report.render().unwrap();
+    assert!(html.contains("每千单投诉") && html.contains(r#"<td data-v="4.0">4.0</td>"#), "per 1,000 orders");
+    assert!(html.contains("王芳"), "the manager from stores.csv");
+    assert!(html.contains(r#"id="regions""#), "region rollup from stores.csv");
+    let html = render(ReportOptions::default());
     // The region rollup sits above the store table.
     assert!(html.find(r#"id="regions""#).unwrap() < html.find(r#"id="stores""#).unwrap());
 }

@@ -587,7 +587,7 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
            until: Optional[str] = None, lang: str = "zh", title: Optional[str] = None,
            standards: Optional[Mapping[str, Any]] = None, time_field: str = "time", text_field: str = "text",
            id_field: str = "id", max_records: int = 10000, options: Optional[Mapping[str, Any]] = None,
-           analyzer: Optional[Analyzer] = None) -> str:
+           analyzer: Optional[Analyzer] = None, stores: Optional[str] = None, volume: Optional[str] = None) -> str:
     """The self-contained HTML report of ``fankui report`` (one string: scripts, styles and data
     inline), for the period ``since``–``until`` (``YYYY-MM-DD``; default: the last 7 days of the data).
 
@@ -595,7 +595,8 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
     the output of ``Analyzer.score_records``; ``issues`` the output of :func:`detect_issues` (else
     issues are found here, scoring each record once); ``tickets`` a list of ticket dicts or the path
     of a ``tickets.jsonl``; ``standards`` the scorecard's red/yellow thresholds (the JSON of
-    ``--standards``); ``options`` issue-detection options. ``lang`` is ``"zh"`` or ``"en"``.
+    ``--standards``); ``options`` issue-detection options; ``stores`` and ``volume`` the paths of a
+    ``stores.csv`` and a ``volume.csv`` (complaints per 1,000 orders; volume-adjusted spikes). ``lang`` is ``"zh"`` or ``"en"``.
     Records that cannot be used are skipped with a :class:`SkippedRecordsWarning`. The GIL is
     released while the report is made.
 
@@ -631,7 +632,7 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
     tickets_json = None if tickets is None else json.dumps(list(tickets), ensure_ascii=False)
     html, summary_json = analyzer._inner.report_json(
         payload, json.dumps(fields), json.dumps(report_options), json.dumps(dict(options or {})),
-        issues_json, tickets_json)
+        issues_json, tickets_json, os.fspath(stores) if stores else None, os.fspath(volume) if volume else None)
     summary = json.loads(summary_json)
     skipped = [e for _, e in refused] + summary["errors"]
     if skipped:

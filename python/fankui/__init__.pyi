@@ -103,4 +103,6 @@ def report(
     max_records: int = ...,
     options: Optional[Mapping[str, Any]] = ...,
     analyzer: Optional[Analyzer] = ...,
+    stores: Optional[str] = ...,
+    volume: Optional[str] = ...,
 ) -> str: ...

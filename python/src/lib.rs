@@ -296,7 +296,8 @@ impl Analyzer {
     /// Renders the HTML report over JSON records (UTF-8 bytes of a JSON array of
     /// objects); returns (HTML, summary JSON). `issues_json` (a JSON array of issues)
     /// skips detection; `tickets_json` is a JSON array of tickets.
-    #[pyo3(signature = (records_json, fields_json, options_json, issue_options_json, issues_json=None, tickets_json=None))]
+    #[pyo3(signature = (records_json, fields_json, options_json, issue_options_json, issues_json=None, tickets_json=None, stores=None, volume=None))]
+    #[allow(clippy::too_many_arguments)]
     fn report_json(
         &self,
         py: Python<'_>,
@@ -306,6 +307,8 @@ impl Analyzer {
         issue_options_json: &str,
         issues_json: Option<String>,
         tickets_json: Option<String>,
+        stores: Option<PathBuf>,
+        volume: Option<PathBuf>,
     ) -> PyResult<(String, String)> {
         use fankui::report::{feed_from_json, Report, ReportOptions, Ticket};
         let fields: RecordFields = serde_json::from_str(fields_json).map_err(config_error)?;
@@ -325,6 +328,12 @@ impl Analyzer {
             let total = records.len();
             let reuse = issues.is_some();
             let mut report = Report::new(options).with_tickets(tickets);
+            if let Some(p) = &stores {
+                report = report.with_stores(fankui::Stores::from_csv_path(p)?);
+            }
+            if let Some(p) = &volume {
+                report = report.with_volume(fankui::Volume::from_csv_path(p)?);
+            }
             if let Some(issues) = issues {
                 report = report.with_issues(issues);
             }

@@ -40,6 +40,7 @@
 
 mod incident;
 pub mod naming;
+mod operations;
 mod slow_burn;
 mod state;
 
@@ -439,6 +440,8 @@ pub struct IssueDetector {
     state_path: Option<PathBuf>,
     /// The lock on that file, held until the detector is dropped.
     lock: Option<StateLock>,
+    /// Operations data joined in (`operations`): store attributes and daily orders.
+    ops: operations::Ops,
 }
 
 impl IssueDetector {
@@ -539,6 +542,7 @@ impl IssueDetector {
             skipped_old: 0,
             state_path: None,
             lock: None,
+            ops: Default::default(),
         }
     }
 
@@ -607,7 +611,8 @@ impl IssueDetector {
         let size = self.options.window;
         let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
         let mut timed: Vec<(i64, i64, RecordMeta, Feed)> = Vec::with_capacity(records.len());
-        for (meta, feed) in records {
+        for (mut meta, feed) in records {
+            self.join_stores(&mut meta);
             if let Err(reason) = clock.check(&meta.time) {
                 summary.errors.push((meta.id, reason));
                 continue;
@@ -768,11 +773,18 @@ impl IssueDetector {
                 }
             }
         }
+        let exposure = self.exposure(window, batch);
         let clusters = &self.state.clusterer;
         // A map, not `position` per observation: real data leaves tens of thousands of clusters.
         let firsts: HashMap<&str, i64> = clusters.clusters().iter().map(|c| (c.id.as_str(), c.first_window)).collect();
         let first_window = |id: &str| firsts.get(id).copied();
-        let alerts = self.state.spikes.process_window(window, &observations, &volumes, &first_window);
+        let alerts = self.state.spikes.process_window_with_exposure(
+            window,
+            &observations,
+            &volumes,
+            exposure.as_ref(),
+            &first_window,
+        );
         let alerts: Vec<Alert> =
             alerts.into_iter().filter(|a| reportable.get(&a.cluster).copied().unwrap_or(false)).collect();
         for alert in &alerts {

@@ -39,7 +39,8 @@ pub use tickets::{read_tickets, Ticket};
 use crate::error::{Error, Result};
 use crate::issues::{Feed, Issue, IssueDetector, IssueOptions, ProcessSummary, RecordMeta};
 use crate::pipeline::{Analyzer, Input};
-use crate::window::{LocalTime, WindowSize, Zone, DEFAULT_TIMEZONE};
+use crate::ops::{Stores, Volume};
+use crate::window::{civil_from_days, LocalTime, WindowSize, Zone, DEFAULT_TIMEZONE};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -160,27 +161,13 @@ impl ReportOptions {
     }
 }
 
-/// Attributes of a store (from the operations data).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct StoreAttrs {
-    /// Region.
+/// A store's attributes as the scorecard shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StoreAttrs {
     pub region: Option<String>,
-    /// City.
     pub city: Option<String>,
-    /// Store manager.
     pub manager: Option<String>,
 }
-
-impl StoreAttrs {
-    /// Attributes from their values.
-    pub fn new(region: Option<String>, city: Option<String>, manager: Option<String>) -> Self {
-        StoreAttrs { region, city, manager }
-    }
-}
-
-/// Orders of a store on a day (days since 1970-01-01).
-type Orders = Box<dyn Fn(&str, i64) -> Option<f64> + Send + Sync>;
 
 /// Builds the HTML report from records, issues and (optionally) tickets and operations data.
 pub struct Report {
@@ -190,12 +177,23 @@ pub struct Report {
     tickets: Vec<Ticket>,
     stores: HashMap<String, StoreAttrs>,
     orders: Option<Orders>,
+    ops_stores: Option<Stores>,
+    ops_volume: Option<Volume>,
 }
 
 impl Report {
     /// An empty report.
     pub fn new(options: ReportOptions) -> Self {
-        Report { options, records: Vec::new(), issues: None, tickets: Vec::new(), stores: HashMap::new(), orders: None }
+        Report {
+            options,
+            records: Vec::new(),
+            issues: None,
+            tickets: Vec::new(),
+            stores: HashMap::new(),
+            orders: None,
+            ops_stores: None,
+            ops_volume: None,
+        }
     }
 
     /// The options.
@@ -225,16 +223,32 @@ impl Report {
         self
     }
 
-    /// Store attributes (region, city, manager) by store id.
-    pub fn with_store_attrs(mut self, stores: HashMap<String, StoreAttrs>) -> Self {
-        self.stores = stores;
+    /// Store attributes (`stores.csv`): region (the scorecard's rollup when the
+    /// records have no second group field), city and manager; issue detection
+    /// joins them too.
+    pub fn with_stores(mut self, stores: Stores) -> Self {
+        self.stores = stores
+            .iter()
+            .map(|s| {
+                let attrs =
+                    StoreAttrs { region: s.region.clone(), city: s.city.clone(), manager: s.manager.clone() };
+                (s.store.clone(), attrs)
+            })
+            .collect();
+        self.ops_stores = Some(stores);
         self
     }
 
-    /// Orders per store and day (days since 1970-01-01): the scorecard then shows
-    /// complaints per 1,000 orders.
-    pub fn with_orders(mut self, orders: impl Fn(&str, i64) -> Option<f64> + Send + Sync + 'static) -> Self {
-        self.orders = Some(Box::new(orders));
+    /// Daily orders per store (`volume.csv`): the scorecard shows complaints per
+    /// 1,000 orders, and issue detection uses the orders as the spike test's exposure.
+    pub fn with_volume(mut self, volume: Volume) -> Self {
+        let lookup = volume.clone();
+        self.orders = Some(Box::new(move |store: &str, day: i64| {
+            let (y, m, d) = civil_from_days(day);
+            let date = jiff::civil::Date::new(i16::try_from(y).ok()?, m as i8, d as i8).ok()?;
+            lookup.orders(store, date)
+        }));
+        self.ops_volume = Some(volume);
         self
     }
 
@@ -277,6 +291,12 @@ impl Report {
                 .fingerprint()
                 .to_string();
             let mut detector = IssueDetector::new(options, &fingerprint);
+            if let Some(stores) = &self.ops_stores {
+                detector.set_stores(stores.clone());
+            }
+            if let Some(volume) = &self.ops_volume {
+                detector.set_volume(volume.clone())?;
+            }
             let out = &mut self.records;
             let summary = detector.process_inspect(analyzer, records, |_| {}, |meta, a| {
                 out.push(ReportRecord::from_analysis(meta, a, &zone));

@@ -9,6 +9,7 @@ mod issues;
 mod output;
 mod report;
 mod score;
+mod tickets;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     Issues(issues::IssuesArgs),
     /// Write one self-contained HTML report (headline, issues, topics, store scorecard, drill-down) for a period.
     Report(report::ReportArgs),
+    /// Close or list the tickets of red and yellow issues (see `fankui issues --tickets`).
+    #[command(subcommand)]
+    Tickets(tickets::TicketsCommand),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Issues(args) => issues::run(args),
         Command::Report(args) => report::run(args),
+        Command::Tickets(cmd) => tickets::run(cmd),
     };
     match result {
         Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@ use crate::Outcome;
 use anyhow::{bail, Context};
 use fankui::issues::{Feed, RecordFields};
 use fankui::report::{feed_from_json, read_tickets, Lang, Report, ReportOptions, Standards};
-use fankui::{Analyzer, Issue, IssueOptions, PipelineConfig, RecordMeta};
+use fankui::{Analyzer, Issue, Stores, Volume, IssueOptions, PipelineConfig, RecordMeta};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -24,6 +24,12 @@ pub struct ReportArgs {
     /// Tickets (JSONL, as `fankui issues --tickets` writes them): open and overdue ones are listed.
     #[arg(long)]
     tickets: Option<PathBuf>,
+    /// Store attributes (CSV: store,region,city,manager,opened): region rollup, city and manager in the scorecard.
+    #[arg(long)]
+    stores: Option<PathBuf>,
+    /// Daily orders per store (CSV: date,store,orders): complaints per 1,000 orders, and the spike test's exposure.
+    #[arg(long)]
+    volume: Option<PathBuf>,
     /// Scorecard standards (JSON): per-topic red/yellow thresholds; see the README for the format and defaults.
     #[arg(long)]
     standards: Option<PathBuf>,
@@ -84,7 +90,12 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
-    let others = [(args.issues.as_deref(), "the issues file"), (args.tickets.as_deref(), "the tickets file")];
+    let others = [
+        (args.issues.as_deref(), "the issues file"),
+        (args.tickets.as_deref(), "the tickets file"),
+        (args.stores.as_deref(), "the stores file"),
+        (args.volume.as_deref(), "the volume file"),
+    ];
     crate::output::check_output(args.output.as_deref(), args.file.as_deref(), &others)?;
     crate::init_threads(args.threads)?;
     let start = Instant::now();
@@ -112,6 +123,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     if let Some(p) = &args.tickets {
         let file = File::open(p).with_context(|| format!("opening {}", p.display()))?;
         report = report.with_tickets(read_tickets(BufReader::new(file)).with_context(|| format!("reading {}", p.display()))?);
+    }
+    if let Some(p) = &args.stores {
+        report = report.with_stores(Stores::from_csv_path(p)?);
+    }
+    if let Some(p) = &args.volume {
+        report = report.with_volume(Volume::from_csv_path(p)?);
     }
     // Refuse a bad --since/--until/--timezone/standards before any scoring.
     Report::new(report.options().clone()).render().context("checking the report options")?;
