@@ -169,6 +169,9 @@ pub(crate) struct StoreAttrs {
     pub manager: Option<String>,
 }
 
+/// Orders of a store on a day (days since 1970-01-01).
+type Orders = Box<dyn Fn(&str, i64) -> Option<f64> + Send + Sync>;
+
 /// Builds the HTML report from records, issues and (optionally) tickets and operations data.
 pub struct Report {
     options: ReportOptions,

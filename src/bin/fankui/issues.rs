@@ -123,7 +123,7 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let lock = args.state.as_deref().map(StateLock::acquire).transpose()?;
-    let (stores, volume) = args.ops.read_ops()?;
+    let (stores, volume) = args.ops.read_ops(window)?;
     let ticket_options = args.ops.ticket_options(&options);
 
     let analyzer = Analyzer::new(config).context("building the pipeline")?;

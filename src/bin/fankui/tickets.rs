@@ -59,8 +59,11 @@ impl OpsArgs {
         )
     }
 
-    /// Reads --stores and --volume.
-    pub fn read_ops(&self) -> anyhow::Result<(Option<Stores>, Option<Volume>)> {
+    /// Reads --stores and --volume (orders are daily: refused with hourly windows).
+    pub fn read_ops(&self, window: fankui::WindowSize) -> anyhow::Result<(Option<Stores>, Option<Volume>)> {
+        if self.volume.is_some() && window != fankui::WindowSize::Day {
+            bail!("--volume: orders are given per day: volume needs daily windows (--window 1d)");
+        }
         let stores = self.stores.as_deref().map(Stores::from_csv_path).transpose().context("--stores")?;
         let volume = self.volume.as_deref().map(Volume::from_csv_path).transpose().context("--volume")?;
         Ok((stores, volume))
