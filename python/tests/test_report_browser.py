@@ -49,7 +49,9 @@ def report_file(tmp_path_factory):
     started = time.perf_counter()
     # From 2026-10-15: every issue of the month (7) is in the period; the previous
     # period of the same length (from 2026-09-24) holds the month's first two weeks.
-    html = fankui.report(records, group_fields=("store", "region"), since="2026-10-15")
+    html = fankui.report(records, group_fields=("store", "region"), since="2026-10-15",
+                         stores=os.path.join(ROOT, "examples", "stores.csv"),
+                         volume=os.path.join(ROOT, "examples", "volume.csv"))
     print(f"report: {len(html)} bytes made in {time.perf_counter() - started:.1f} s")
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(html, encoding="utf-8")
@@ -114,7 +116,13 @@ def test_report_in_headless_chromium(report_file):
         page.locator("#top-topics .topic-link").first.click()
         assert page.locator("#drill-table tbody tr").count() > 0
 
-        # The scorecard sorts and filters.
+        # The scorecard: complaints per 1,000 orders (volume.csv), sorting and filtering.
+        per_k = page.locator("#stores thead th").nth(4)
+        assert per_k.text_content() == "每千单投诉"
+        per_k.click()
+        values = [float(v) for v in page.eval_on_selector_all(
+            "#stores tbody tr td:nth-child(5)", "tds => tds.map(td => td.getAttribute('data-v'))")]
+        assert values == sorted(values, reverse=True) and values[0] > 0, "sorted by complaints per 1,000 orders"
         page.locator("#store-filter").fill(store)
         visible = page.locator("#stores tbody tr:visible")
         assert visible.count() >= 1 and all(store in t for t in visible.all_text_contents())
