@@ -77,12 +77,14 @@ fn headline_issue_and_period() {
     // Default period: the last 7 days of the data, 2026-10-08..14; previous: 10-01..07.
     assert!(html.contains("<b>2026-10-08</b> – <b>2026-10-14</b>"), "period");
     assert!(html.contains("2026-10-01 – 2026-10-07"), "previous period");
-    // 168 records; net sentiment now: (168 − 28 − 7·1·2... ) computed independently:
+    // 168 records a period. Net sentiment now: A 8 positive + 4 negative a day, B 11 + 1;
+    // before: A 12 positive, B 11 + 1.
     let (pos, neg) = (7 * (8 + 11), 7 * (4 + 1));
-    let now = 100.0 * (pos - neg) as f64 / 168.0;
-    let before = 100.0 * (7 * (12 + 11) - 7) as f64 / 168.0;
-    assert!(html.contains(&format!(">{:.1}<", now)), "index {now:.1}");
-    assert!(html.contains(&format!("{:+.1}", now - before)), "change {:+.1}", now - before);
+    let now = (1000.0 * (pos - neg) as f64 / 168.0).round() / 10.0;
+    let before = (1000.0 * (7 * (12 + 11) - 7) as f64 / 168.0).round() / 10.0;
+    assert!(html.contains(&format!(">{now:.1}<")), "index {now:.1}");
+    // The change is the difference of the two indices as shown (58.3 − 91.7).
+    assert!(html.contains(&format!("{:+.1} 较上一期", now - before)), "change {:+.1}", now - before);
     assert!(html.contains("薯条·味道怪") && html.contains("薯条有股怪味"));
     let d = data(&html);
     let series = &d["data"]["issues"][0];
