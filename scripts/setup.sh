@@ -24,3 +24,20 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ"
   echo "$want" > "$STAMP"
 fi
+
+# The report's browser test (python/tests/test_report_browser.py) drives Debian's
+# chromium through Playwright (pip, above; it never downloads a browser of its own).
+# As root, install chromium (and CJK fonts, so Chinese shows in screenshots) when it
+# is missing; elsewhere the test skips and says why.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium for the report's browser test" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }; then
+      echo "setup: could not install chromium; the browser test will be skipped" >&2
+      # CI must run the browser test: fail there instead of skipping it quietly.
+      [ "${CI:-}" = true ] && exit 1
+    fi
+  else
+    echo "setup: chromium not found (install it as root: apt-get install chromium); the browser test will be skipped" >&2
+  fi
+fi

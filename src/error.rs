@@ -55,6 +55,21 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The report could not be made (a template that fails to render, bad standards).
+    #[error("report: {0}")]
+    Report(String),
+    /// A data file (stores.csv, volume.csv, tickets) has a bad line.
+    #[error("{}, line {line}{}: {reason}", path.display(), column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
+    Data {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (0 when the file as a whole is wrong).
+        line: u64,
+        /// The column (field name) concerned, when one is.
+        column: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
     /// An I/O error.
     #[error(transparent)]
     Io(#[from] std::io::Error),

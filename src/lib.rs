@@ -36,12 +36,16 @@ pub mod error;
 pub mod issues;
 pub mod model;
 pub mod normalize;
+pub mod ops;
 pub mod pipeline;
 pub mod quality;
 pub mod record;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod segment;
 pub mod spike;
 pub mod text;
+pub mod tickets;
 pub mod voice;
 pub mod window;
 
@@ -54,12 +58,16 @@ pub use issues::{
 };
 pub use model::{Model, ModelConfig, ModelOptions, ModelOutput, SpanInput, SpanOutput};
 pub use normalize::{NormalizeOptions, Normalizer};
+pub use ops::{StoreInfo, Stores, Volume};
 pub use pipeline::{Analysis, Analyzer, Input, PipelineConfig, ScoredClause, Source};
 pub use quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
 pub use record::RecordOptions;
+#[cfg(feature = "report")]
+pub use report::{Lang, Report, ReportOptions, ReportRecord, Standards};
 pub use segment::{SegmentOptions, Segmenter};
-pub use spike::{Alert, Group, SpikeDetector, SpikeOptions};
+pub use spike::{Alert, Exposure, Group, SpikeDetector, SpikeOptions};
 pub use text::{MappedText, Span};
+pub use tickets::{Level, Ticket, TicketBook, TicketOptions, TicketStatus};
 pub use voice::{TranscriptCleaner, VoiceOptions};
 pub use window::{LocalTime, WindowSize};
 

@@ -6,7 +6,19 @@
 //! deseasonalized by the stream's own weekday (or hour-of-day) profile. A
 //! window's count `x` is tested against a Poisson with mean
 //! `λ = max(own history, cluster's chain rate × group's share of volume, floor)`
-//! (upper tail, `P(X ≥ x)`). A cluster without history (brand new) gets a small
+//! (upper tail, `P(X ≥ x)`).
+//!
+//! **Volume as exposure.** When the caller passes each group's orders for the
+//! window ([`SpikeDetector::process_window_with_exposure`]), the history is
+//! kept per order instead: a store's `λ = its orders in the window × its
+//! complaints per order so far`; a region's (the chain's) is the sum of that
+//! over the stores reporting the cluster in the window, plus its other orders ×
+//! the other stores' complaints per order. Twice the customers with twice the
+//! complaints is then no spike, at the store or above it, while more complaints
+//! per order at a flat count can be. Groups without known orders keep the count
+//! model.
+//!
+//! A cluster without history (brand new) gets a small
 //! prior rate instead, and must be reported from enough distinct stores before
 //! it counts at chain or region level. False alarms across the many
 //! clusters × groups tested in one window are controlled with Bonferroni: a
@@ -136,6 +148,17 @@ pub struct Observation {
     pub finest: bool,
 }
 
+/// Orders (or transactions) of one window: the spike test's exposure.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exposure {
+    /// Orders in the window per group: stores, regions, the chain. A group without
+    /// an entry has unknown orders and is tested on counts alone.
+    pub orders: HashMap<Group, f64>,
+    /// For each store (a group of the finest level), the coarser groups it
+    /// belongs to (its region, the chain).
+    pub parents: HashMap<Group, Vec<Group>>,
+}
+
 /// A test result that passed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -170,6 +193,12 @@ pub struct SpikeDetector {
     windows_seen: u32,
     /// Latest window seen.
     last_window: Option<i64>,
+    /// Per `cluster \u{1f} field \u{1f} value`: count per order, for windows with known orders.
+    #[serde(default)]
+    per_order: HashMap<String, Ewma>,
+    /// Orders per group per window, for windows with known orders.
+    #[serde(default)]
+    orders: HashMap<String, Ewma>,
 }
 
 fn key(cluster: &str, g: &Group) -> String {
@@ -231,7 +260,45 @@ impl SpikeDetector {
         volumes: &HashMap<Group, u64>,
         cluster_first_window: &dyn Fn(&str) -> Option<i64>,
     ) -> Vec<Alert> {
+        self.process_window_with_exposure(w, observations, volumes, None, cluster_first_window)
+    }
+
+    /// Like [`Self::process_window`], with the window's orders per group: once
+    /// the detector has seen orders in an earlier window, a group with orders is
+    /// tested against its complaints per order × its orders now (see the module
+    /// documentation). A group without (or with zero) orders is tested on counts.
+    pub fn process_window_with_exposure(
+        &mut self,
+        w: i64,
+        observations: &[Observation],
+        volumes: &HashMap<Group, u64>,
+        exposure: Option<&Exposure>,
+        cluster_first_window: &dyn Fn(&str) -> Option<i64>,
+    ) -> Vec<Alert> {
         let o = self.options.clone();
+        let orders_of =
+            |g: &Group| exposure.and_then(|e| e.orders.get(g)).copied().filter(|n| n.is_finite() && *n > 0.0);
+        let per_order = |cluster: &str, g: &Group| {
+            self.per_order.get(&key(cluster, g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0)
+        };
+        let usual_orders = |g: &Group| self.orders.get(&vkey(g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
+        // Typical chain orders per window: the scale of the new-cluster prior.
+        let chain_orders = usual_orders(&Group::chain());
+        // Per cluster and coarser group: the stores reporting the cluster in this window,
+        // as (Σ rate × orders now, Σ orders now, Σ rate × usual orders, Σ usual orders).
+        let mut reporting: HashMap<(&str, &Group), [f64; 4]> = HashMap::new();
+        if let Some(e) = exposure {
+            for obs in observations.iter().filter(|x| x.finest) {
+                let (Some(now), Some(parents)) = (orders_of(&obs.group), e.parents.get(&obs.group)) else { continue };
+                let (rate, usual) = (per_order(&obs.cluster, &obs.group), usual_orders(&obs.group));
+                for p in parents {
+                    let s = reporting.entry((obs.cluster.as_str(), p)).or_default();
+                    for (x, d) in s.iter_mut().zip([rate * now, now, rate * usual, usual]) {
+                        *x += d;
+                    }
+                }
+            }
+        }
         let f = self.season_factor(w);
         let chain_volume = self.volume.get(&vkey(&Group::chain())).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
         let share = |g: &Group| -> f64 {
@@ -253,7 +320,32 @@ impl SpikeDetector {
             let own = self.rates.get(&key(&obs.cluster, &obs.group)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
             let chain_rate = chain_hist.map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
             let prior = if is_new { o.new_cluster_rate } else { chain_rate };
-            let lambda = (own * f).max(prior * f * share(&obs.group)).max(1e-3);
+            let lambda = match orders_of(&obs.group).filter(|_| chain_orders > 0.0) {
+                // Exposure: rates per order × this window's orders (which carry the season).
+                Some(n) => {
+                    let rate = per_order(&obs.cluster, &obs.group);
+                    let prior = if is_new {
+                        o.new_cluster_rate / chain_orders
+                    } else {
+                        per_order(&obs.cluster, &Group::chain())
+                    };
+                    let own = match reporting.get(&(obs.cluster.as_str(), &obs.group)) {
+                        // The reporting stores at their own rates, the rest of the group at the rest's rate.
+                        Some(&[rate_now, orders_now, rate_usual, usual]) if !obs.finest => {
+                            let rest_usual = usual_orders(&obs.group) - usual;
+                            let rest_rate = if rest_usual > 1e-9 {
+                                (rate * usual_orders(&obs.group) - rate_usual).max(0.0) / rest_usual
+                            } else {
+                                0.0
+                            };
+                            rate_now + rest_rate * (n - orders_now).max(0.0)
+                        }
+                        _ => rate * n,
+                    };
+                    own.max(prior * n).max(1e-3)
+                }
+                None => (own * f).max(prior * f * share(&obs.group)).max(1e-3),
+            };
             if is_new && !obs.finest && obs.distinct_groups < o.min_groups_new {
                 // A new cluster reported from few stores is tested only store by store.
                 continue;
@@ -283,6 +375,22 @@ impl SpikeDetector {
         }
         for (g, &n) in volumes {
             self.volume.entry(vkey(g)).or_default().update(w, n as f64, o.smoothing);
+        }
+        if let Some(exposure) = exposure {
+            for obs in observations {
+                if let Some(n) = orders_of(&obs.group) {
+                    self.per_order.entry(key(&obs.cluster, &obs.group)).or_default().update(
+                        w,
+                        obs.count as f64 / n,
+                        o.smoothing,
+                    );
+                }
+            }
+            for g in exposure.orders.keys() {
+                if let Some(n) = orders_of(g) {
+                    self.orders.entry(vkey(g)).or_default().update(w, n, o.smoothing);
+                }
+            }
         }
         let total = volumes.get(&Group::chain()).copied().unwrap_or(0) as f64;
         let slot = &mut self.season_sums[season(w, self.size)];
@@ -317,7 +425,9 @@ impl SpikeDetector {
                 return Err(format!("its last window ({}) is out of range", crate::window::describe_window(l, size)));
             }
         }
-        for (name, map) in [("count", &self.rates), ("volume", &self.volume)] {
+        for (name, map) in
+            [("count", &self.rates), ("volume", &self.volume), ("per-order", &self.per_order), ("orders", &self.orders)]
+        {
             for e in map.values() {
                 if !e.level.is_finite() || e.level < 0.0 {
                     return Err(format!("a {name} history is not a finite non-negative number"));
@@ -346,6 +456,7 @@ impl SpikeDetector {
         }
         let gone: std::collections::HashSet<&str> = clusters.iter().map(String::as_str).collect();
         self.rates.retain(|k, _| !gone.contains(k.split('\u{1f}').next().unwrap_or("")));
+        self.per_order.retain(|k, _| !gone.contains(k.split('\u{1f}').next().unwrap_or("")));
     }
 }
 
@@ -445,6 +556,111 @@ mod tests {
         let many = d.process_window(11, &[obs("fries2", Group::chain(), 12, 8)], &vol, &|_| Some(11));
         assert_eq!(many.len(), 1);
         assert!(many[0].new_cluster);
+    }
+
+    fn finest(cluster: &str, g: Group, count: u64) -> Observation {
+        Observation { finest: true, ..obs(cluster, g, count, 1) }
+    }
+
+    fn exposure<const N: usize>(orders: [(Group, f64); N], store: &Group) -> Exposure {
+        Exposure { orders: orders.into(), parents: [(store.clone(), vec![Group::chain()])].into() }
+    }
+
+    /// 28 days of a store with 1,000 orders and about 20 complaints a day, then one day
+    /// with `orders` orders and `count` complaints: alerts with and without exposure.
+    fn store_day(orders: f64, count: u64) -> (Vec<Alert>, Vec<Alert>) {
+        let store = Group::new("store", "S1");
+        let run = |with_orders: bool| {
+            let mut d = SpikeDetector::new(SpikeOptions::default(), WindowSize::Day);
+            let first = |_: &str| Some(0);
+            let mut last = Vec::new();
+            for w in 0..29 {
+                let (n, c) = if w < 28 { (1000.0, 20 + (w % 3) as u64) } else { (orders, count) };
+                let vol: HashMap<Group, u64> = [(Group::chain(), 100 + c), (store.clone(), 50 + c)].into();
+                let exp = exposure([(Group::chain(), n), (store.clone(), n)], &store);
+                let obs = [obs("queue", Group::chain(), c, 1), finest("queue", store.clone(), c)];
+                last = d.process_window_with_exposure(w, &obs, &vol, with_orders.then_some(&exp), &first);
+                if w < 28 {
+                    assert!(last.is_empty(), "window {w}: {last:?}");
+                }
+            }
+            last
+        };
+        (run(true), run(false))
+    }
+
+    #[test]
+    fn with_exposure_more_customers_are_no_spike() {
+        let (with, without) = store_day(2000.0, 42);
+        assert!(with.is_empty(), "twice the orders, twice the complaints: {with:?}");
+        assert!(!without.is_empty(), "without orders the doubled count is a spike");
+        let e = with_exposure_expected(2000.0, 42);
+        assert!(e > 35.0 && e < 50.0, "expected {e}");
+    }
+
+    #[test]
+    fn with_exposure_a_higher_rate_at_a_flat_count_is_a_spike() {
+        // Half the orders, the same complaints: twice the rate per order.
+        let (with, without) = store_day(400.0, 21);
+        assert!(without.is_empty(), "a flat count is no spike without orders: {without:?}");
+        assert!(!with.is_empty(), "the rate per order rose 2.5×");
+        assert!(with.iter().all(|a| a.expected < 12.0), "{with:?}");
+    }
+
+    #[test]
+    fn with_exposure_a_busy_store_doubling_is_no_chain_spike() {
+        // Store A: 1,000 orders, ~20 complaints a day; ten stores of 1,000 orders with
+        // one complaint every other day. On day 28, A doubles its orders and complaints.
+        let a = Group::new("store", "A");
+        let others: Vec<Group> = (0..10).map(|i| Group::new("store", format!("B{i}"))).collect();
+        let run = |with_orders: bool| {
+            let mut d = SpikeDetector::new(SpikeOptions::default(), WindowSize::Day);
+            let mut last = Vec::new();
+            for w in 0..29i64 {
+                let holiday = w == 28;
+                let (na, ca) = if holiday { (2000.0, 42) } else { (1000.0, 20 + (w % 3) as u64) };
+                let mut e = Exposure::default();
+                e.orders.insert(a.clone(), na);
+                e.parents.insert(a.clone(), vec![Group::chain()]);
+                let mut observations = vec![finest("queue", a.clone(), ca)];
+                let mut chain = ca;
+                for (i, b) in others.iter().enumerate() {
+                    e.orders.insert(b.clone(), 1000.0);
+                    e.parents.insert(b.clone(), vec![Group::chain()]);
+                    if (w + i as i64) % 2 == 0 {
+                        observations.push(finest("queue", b.clone(), 1));
+                        chain += 1;
+                    }
+                }
+                e.orders.insert(Group::chain(), na + 10_000.0);
+                observations.push(obs("queue", Group::chain(), chain, 6));
+                let vol: HashMap<Group, u64> = [(Group::chain(), 200)].into();
+                last = d.process_window_with_exposure(w, &observations, &vol, with_orders.then_some(&e), &|_| Some(0));
+            }
+            last
+        };
+        let with = run(true);
+        assert!(with.is_empty(), "{with:?}");
+        let without = run(false);
+        assert!(without.iter().any(|x| x.group == Group::chain()), "{without:?}");
+    }
+
+    fn with_exposure_expected(orders: f64, count: u64) -> f64 {
+        let store = Group::new("store", "S1");
+        // alpha 1: every test "alerts", to read its expected count.
+        let mut d = SpikeDetector::new(SpikeOptions::default().with_alpha(1.0), WindowSize::Day);
+        let mut expected = 0.0;
+        for w in 0..29 {
+            let (n, c) = if w < 28 { (1000.0, 20 + (w % 3) as u64) } else { (orders, count) };
+            let vol: HashMap<Group, u64> = [(Group::chain(), 100 + c)].into();
+            let exp = exposure([(Group::chain(), n), (store.clone(), n)], &store);
+            let o = [finest("queue", store.clone(), c)];
+            let alerts = d.process_window_with_exposure(w, &o, &vol, Some(&exp), &|_| Some(0));
+            if let Some(a) = alerts.first() {
+                expected = a.expected;
+            }
+        }
+        expected
     }
 
     #[test]

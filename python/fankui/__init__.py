@@ -43,6 +43,7 @@ from ._fankui import (
 __all__ = [
     "Analyzer",
     "detect_issues",
+    "report",
     "Issues",
     "SkippedRecordsWarning",
     "FankuiError",
@@ -579,3 +580,63 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
         analyzer = _DEFAULT
     return _detect_issues(analyzer, records, time_field, group_fields, state, since, text_field, id_field, options,
                           errors, stacklevel=3)
+
+
+def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mapping[str, Any]]] = None,
+           tickets: Any = None, group_fields: Sequence[str] = ("store",), since: Optional[str] = None,
+           until: Optional[str] = None, lang: str = "zh", title: Optional[str] = None,
+           standards: Optional[Mapping[str, Any]] = None, time_field: str = "time", text_field: str = "text",
+           id_field: str = "id", max_records: int = 10000, options: Optional[Mapping[str, Any]] = None,
+           analyzer: Optional[Analyzer] = None, stores: Optional[str] = None, volume: Optional[str] = None) -> str:
+    """The self-contained HTML report of ``fankui report`` (one string: scripts, styles and data
+    inline), for the period ``since``–``until`` (``YYYY-MM-DD``; default: the last 7 days of the data).
+
+    ``records`` are raw records (dicts with an id, an RFC 3339 time, the group fields and a text) or
+    the output of ``Analyzer.score_records``; ``issues`` the output of :func:`detect_issues` (else
+    issues are found here, scoring each record once); ``tickets`` a list of ticket dicts or the path
+    of a ``tickets.jsonl``; ``standards`` the scorecard's red/yellow thresholds (the JSON of
+    ``--standards``); ``options`` issue-detection options; ``stores`` and ``volume`` the paths of a
+    ``stores.csv`` and a ``volume.csv`` (complaints per 1,000 orders; volume-adjusted spikes). ``lang`` is ``"zh"`` or ``"en"``.
+    Records that cannot be used are skipped with a :class:`SkippedRecordsWarning`. The GIL is
+    released while the report is made.
+
+    >>> html = report(records, lang="en")  # doctest: +SKIP
+    >>> open("report.html", "w", encoding="utf-8").write(html)  # doctest: +SKIP
+    """
+    global _DEFAULT
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if analyzer is None:
+        if _DEFAULT is None:
+            _DEFAULT = Analyzer()
+        analyzer = _DEFAULT
+    if isinstance(records, (str, bytes, bytearray, Mapping)):
+        raise InputError(f"give a list of records (mappings), not {_a(records)}")
+    if hasattr(records, "columns") and hasattr(records, "iloc"):
+        raise InputError('give a list of records, not a DataFrame: e.g. df.to_dict("records")')
+    if isinstance(group_fields, str):
+        group_fields = (group_fields,)
+    fields = {"id": id_field, "text": text_field, "time": time_field, "source": "source",
+              "groups": list(group_fields)}
+    rows = list(records)
+    payload, refused, _ = _issue_payload(rows, fields)
+    report_options: Dict[str, Any] = {"lang": lang, "since": since, "until": until, "max_records": max_records}
+    if title is not None:
+        report_options["title"] = title
+    if standards is not None:
+        report_options["standards"] = dict(standards)
+    if isinstance(tickets, (str, os.PathLike)):
+        with open(tickets, encoding="utf-8") as f:
+            tickets = [json.loads(line) for line in f if line.strip()]
+    issues_json = None if issues is None else json.dumps(list(issues), ensure_ascii=False)
+    tickets_json = None if tickets is None else json.dumps(list(tickets), ensure_ascii=False)
+    html, summary_json = analyzer._inner.report_json(
+        payload, json.dumps(fields), json.dumps(report_options), json.dumps(dict(options or {})),
+        issues_json, tickets_json, os.fspath(stores) if stores else None, os.fspath(volume) if volume else None)
+    summary = json.loads(summary_json)
+    skipped = [e for _, e in refused] + summary["errors"]
+    if skipped:
+        first = skipped[0]
+        warnings.warn(f"report: {len(skipped)} of {len(rows)} records could not be used (first: record "
+                      f"{first['id']}: {first['error']})", SkippedRecordsWarning, stacklevel=2)
+    return html

@@ -86,3 +86,23 @@ def detect_issues(
     options: Optional[Mapping[str, Any]] = ...,
     errors: Literal["warn", "raise", "ignore"] = ...,
 ) -> Issues: ...
+
+def report(
+    records: Iterable[Mapping[str, Any]],
+    issues: Optional[Iterable[Mapping[str, Any]]] = ...,
+    tickets: Any = ...,
+    group_fields: Sequence[str] = ...,
+    since: Optional[str] = ...,
+    until: Optional[str] = ...,
+    lang: Literal["zh", "en"] = ...,
+    title: Optional[str] = ...,
+    standards: Optional[Mapping[str, Any]] = ...,
+    time_field: str = ...,
+    text_field: str = ...,
+    id_field: str = ...,
+    max_records: int = ...,
+    options: Optional[Mapping[str, Any]] = ...,
+    analyzer: Optional[Analyzer] = ...,
+    stores: Optional[str] = ...,
+    volume: Optional[str] = ...,
+) -> str: ...

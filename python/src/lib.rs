@@ -299,6 +299,78 @@ impl Analyzer {
         })
         .map_err(to_py)
     }
+
+    /// Renders the HTML report over JSON records (UTF-8 bytes of a JSON array of
+    /// objects); returns (HTML, summary JSON). `issues_json` (a JSON array of issues)
+    /// skips detection; `tickets_json` is a JSON array of tickets.
+    #[pyo3(signature = (records_json, fields_json, options_json, issue_options_json, issues_json=None, tickets_json=None, stores=None, volume=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_json(
+        &self,
+        py: Python<'_>,
+        records_json: &[u8],
+        fields_json: &str,
+        options_json: &str,
+        issue_options_json: &str,
+        issues_json: Option<String>,
+        tickets_json: Option<String>,
+        stores: Option<PathBuf>,
+        volume: Option<PathBuf>,
+    ) -> PyResult<(String, String)> {
+        use fankui::report::{feed_from_json, Report, ReportOptions, Ticket};
+        let fields: RecordFields = serde_json::from_str(fields_json).map_err(config_error)?;
+        let mut options: ReportOptions = serde_json::from_str(options_json).map_err(config_error)?;
+        options.group_fields = fields.groups.clone();
+        options.standards.validate().map_err(to_py)?;
+        let issue_options: IssueOptions = serde_json::from_str(issue_options_json).map_err(config_error)?;
+        let issues: Option<Vec<fankui::Issue>> =
+            issues_json.as_deref().map(serde_json::from_str).transpose().map_err(config_error)?;
+        let tickets: Vec<Ticket> =
+            tickets_json.as_deref().map(serde_json::from_str).transpose().map_err(config_error)?.unwrap_or_default();
+        let records_json = records_json.to_vec();
+        let inner = self.inner.clone();
+        py.allow_threads(move || -> Result<(String, String), Error> {
+            let records: Vec<Value> = serde_json::from_slice(&records_json)?;
+            drop(records_json);
+            let total = records.len();
+            let reuse = issues.is_some();
+            let mut report = Report::new(options).with_tickets(tickets);
+            if let Some(p) = &stores {
+                report = report.with_stores(fankui::Stores::from_csv_path(p)?);
+            }
+            if let Some(p) = &volume {
+                report = report.with_volume(fankui::Volume::from_csv_path(p)?);
+            }
+            if let Some(issues) = issues {
+                report = report.with_issues(issues);
+            }
+            let mut feed = Vec::with_capacity(total);
+            let mut errors: Vec<Value> = Vec::new();
+            for (i, r) in records.into_iter().enumerate() {
+                let Value::Object(obj) = r else {
+                    errors.push(serde_json::json!({"index": i, "id": (i + 1).to_string(), "error": "record is not an object"}));
+                    continue;
+                };
+                match feed_from_json(obj, &fields, i + 1, reuse) {
+                    Ok(x) => feed.push(x),
+                    Err((id, e)) => errors.push(serde_json::json!({"index": i, "id": id, "error": e})),
+                }
+            }
+            let summary = report.process(&inner, feed, issue_options)?;
+            for (id, e) in &summary.errors {
+                errors.push(serde_json::json!({"id": id, "error": e}));
+            }
+            let html = report.render()?;
+            let summary = serde_json::json!({
+                "records": total,
+                "junk": summary.junk,
+                "issues": report.issues().map_or(0, <[fankui::Issue]>::len),
+                "errors": errors,
+            });
+            Ok((html, summary.to_string()))
+        })
+        .map_err(to_py)
+    }
 }
 
 /// Normalizes and analyzes one text without the model (for quick checks).

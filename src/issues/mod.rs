@@ -40,6 +40,7 @@
 
 mod incident;
 pub mod naming;
+mod operations;
 mod slow_burn;
 mod state;
 
@@ -439,6 +440,8 @@ pub struct IssueDetector {
     state_path: Option<PathBuf>,
     /// The lock on that file, held until the detector is dropped.
     lock: Option<StateLock>,
+    /// Operations data joined in (`operations`): store attributes and daily orders.
+    ops: operations::Ops,
 }
 
 impl IssueDetector {
@@ -539,6 +542,7 @@ impl IssueDetector {
             skipped_old: 0,
             state_path: None,
             lock: None,
+            ops: Default::default(),
         }
     }
 
@@ -586,7 +590,20 @@ impl IssueDetector {
         &mut self,
         analyzer: &Analyzer,
         records: Vec<(RecordMeta, Feed)>,
+        progress: impl FnMut(usize),
+    ) -> Result<ProcessSummary> {
+        self.process_inspect(analyzer, records, progress, |_, _| {})
+    }
+
+    /// Like [`IssueDetector::process`], and `inspect` sees every record's analysis
+    /// (junk included, error records not) before its window is added: a report
+    /// reads sentiment and topics from it without scoring anything twice.
+    pub fn process_inspect(
+        &mut self,
+        analyzer: &Analyzer,
+        records: Vec<(RecordMeta, Feed)>,
         mut progress: impl FnMut(usize),
+        mut inspect: impl FnMut(&RecordMeta, &Analysis),
     ) -> Result<ProcessSummary> {
         let clock = self.options.clock()?;
         self.check_analyzer(analyzer)?;
@@ -594,7 +611,8 @@ impl IssueDetector {
         let size = self.options.window;
         let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
         let mut timed: Vec<(i64, i64, RecordMeta, Feed)> = Vec::with_capacity(records.len());
-        for (meta, feed) in records {
+        for (mut meta, feed) in records {
+            self.join_stores(&mut meta);
             if let Err(reason) = clock.check(&meta.time) {
                 summary.errors.push((meta.id, reason));
                 continue;
@@ -641,6 +659,7 @@ impl IssueDetector {
                         Feed::Analyzed(a) => std::mem::take(a.as_mut()),
                     };
                     summary.junk += usize::from(is_junk(&analysis));
+                    inspect(meta, &analysis);
                     batch.push((meta.clone(), analysis));
                 }
             }
@@ -754,11 +773,18 @@ impl IssueDetector {
                 }
             }
         }
+        let exposure = self.exposure(window, batch);
         let clusters = &self.state.clusterer;
         // A map, not `position` per observation: real data leaves tens of thousands of clusters.
         let firsts: HashMap<&str, i64> = clusters.clusters().iter().map(|c| (c.id.as_str(), c.first_window)).collect();
         let first_window = |id: &str| firsts.get(id).copied();
-        let alerts = self.state.spikes.process_window(window, &observations, &volumes, &first_window);
+        let alerts = self.state.spikes.process_window_with_exposure(
+            window,
+            &observations,
+            &volumes,
+            exposure.as_ref(),
+            &first_window,
+        );
         let alerts: Vec<Alert> =
             alerts.into_iter().filter(|a| reportable.get(&a.cluster).copied().unwrap_or(false)).collect();
         for alert in &alerts {
@@ -1035,6 +1061,6 @@ fn check_embeddings(a: &Analysis, dim: usize) -> std::result::Result<(), String>
 type Groups = Vec<Option<String>>;
 
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
-fn is_junk(a: &Analysis) -> bool {
+pub(crate) fn is_junk(a: &Analysis) -> bool {
     a.quality.flags.iter().any(|f| *f != QualityFlag::Duplicate)
 }

@@ -78,10 +78,13 @@ pub struct IssuesArgs {
     /// Do not print the summary line.
     #[arg(short, long)]
     quiet: bool,
+    #[command(flatten)]
+    ops: crate::tickets::OpsArgs,
 }
 
 pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     crate::output::check_output(args.output.as_deref(), args.file.as_deref(), &[(args.state.as_deref(), "the state file")])?;
+    args.ops.check_outputs(args.file.as_deref(), args.state.as_deref(), args.output.as_deref())?;
     crate::init_threads(args.threads)?;
     let start = Instant::now();
     let window: WindowSize = args.window.parse()?;
@@ -120,6 +123,8 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let lock = args.state.as_deref().map(StateLock::acquire).transpose()?;
+    let (stores, volume) = args.ops.read_ops(window)?;
+    let ticket_options = args.ops.ticket_options(&options);
 
     let analyzer = Analyzer::new(config).context("building the pipeline")?;
     let fingerprint = analyzer.classifier().expect("scoring is on").model().fingerprint().to_string();
@@ -127,6 +132,12 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
         Some(lock) => IssueDetector::resume_locked(options, &analyzer, lock)?,
         None => IssueDetector::new(options, &fingerprint),
     };
+    if let Some(stores) = stores {
+        detector.set_stores(stores);
+    }
+    if let Some(volume) = volume {
+        detector.set_volume(volume).context("--volume")?;
+    }
 
     // Read every record; the stream is processed in time order.
     let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
@@ -187,6 +198,7 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.state {
         detector.save(path)?;
     }
+    let tickets = args.ops.write_tickets(&issues, &clock, &ticket_options, detector.stores(), args.state.as_deref())?;
     if !args.quiet {
         for e in errors.iter().take(10) {
             eprintln!("fankui issues: skipped {e}");
@@ -203,6 +215,9 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
             count(fankui::Severity::Green),
             start.elapsed().as_secs_f64()
         );
+        if let Some(t) = tickets {
+            eprintln!("{t}");
+        }
     }
     Ok(Outcome { failed_records: errors.len() })
 }

@@ -7,7 +7,9 @@
 mod input;
 mod issues;
 mod output;
+mod report;
 mod score;
+mod tickets;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +27,11 @@ enum Command {
     Score(score::ScoreArgs),
     /// Cluster complaints, detect spikes per store/region/chain and print named issues, most severe first.
     Issues(issues::IssuesArgs),
+    /// Write one self-contained HTML report (headline, issues, topics, store scorecard, drill-down) for a period.
+    Report(report::ReportArgs),
+    /// Close or list the tickets of red and yellow issues (see `fankui issues --tickets`).
+    #[command(subcommand)]
+    Tickets(tickets::TicketsCommand),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +39,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score::run(args),
         Command::Issues(args) => issues::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Tickets(cmd) => tickets::run(cmd),
     };
     match result {
         Ok(outcome) if outcome.failed_records == 0 => ExitCode::SUCCESS,
