@@ -82,6 +82,7 @@ class Issues(list):
         already_processed: records whose window an earlier run (the ``state`` file) had already
             processed; they are not counted again.
         saved: whether the ``state`` file was written.
+        tickets: the tickets written to the ``tickets`` file (dicts, as its lines), or ``[]``.
     """
 
     def __init__(self, issues: Iterable[Dict[str, Any]] = (), errors: Iterable[Dict[str, Any]] = (),
@@ -89,6 +90,7 @@ class Issues(list):
                  saved: bool = False) -> None:
         super().__init__(issues)
         self.errors: List[Dict[str, Any]] = list(errors)
+        self.tickets: List[Dict[str, Any]] = []
         self.records = records
         self.junk = junk
         self.windows = windows
@@ -322,10 +324,12 @@ class Analyzer:
     def detect_issues(self, records: Iterable[Mapping[str, Any]], time_field: str = "time",
                       group_fields: Sequence[str] = ("store",), state: Optional[str] = None,
                       since: Optional[str] = None, text_field: str = "text", id_field: str = "id",
-                      options: Optional[Mapping[str, Any]] = None, errors: str = "warn") -> "Issues":
+                      options: Optional[Mapping[str, Any]] = None, errors: str = "warn",
+                      stores: Optional[str] = None, volume: Optional[str] = None,
+                      tickets: Optional[str] = None) -> "Issues":
         """See :func:`fankui.detect_issues`; uses this analyzer's model and pipeline."""
         return _detect_issues(self, records, time_field, group_fields, state, since, text_field, id_field,
-                              options, errors, stacklevel=3)
+                              options, errors, stacklevel=3, stores=stores, volume=volume, tickets=tickets)
 
 
 _MISSING = object()
@@ -498,7 +502,9 @@ def _issue_payload(rows: List[Any], fields: Dict[str, Any]):
 
 def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], time_field: str,
                    group_fields: Sequence[str], state: Optional[str], since: Optional[str], text_field: str,
-                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int) -> Issues:
+                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int,
+                   stores: Optional[str] = None, volume: Optional[str] = None,
+                   tickets: Optional[str] = None) -> Issues:
     if errors not in ("warn", "raise", "ignore"):
         raise ConfigError(f"errors must be 'warn', 'raise' or 'ignore', not {errors!r}")
     if isinstance(records, (str, bytes, bytearray, Mapping)):
@@ -514,7 +520,9 @@ def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], t
     strict = errors == "raise"
     issues_json, summary_json = analyzer._inner.detect_issues_json(
         payload, json.dumps(fields), json.dumps(dict(options or {})), os.fspath(state) if state else None, since,
-        strict, strict and bool(refused))
+        strict, strict and bool(refused),
+        json.dumps({k: os.fspath(v) if v else None for k, v in
+                    (("stores", stores), ("volume", volume), ("tickets", tickets))}))
     summary = json.loads(summary_json)
     found: List[tuple] = list(refused)
     later: List[Dict[str, Any]] = []
@@ -528,6 +536,7 @@ def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], t
     all_errors = [e for _, e in found] + later
     result = Issues(json.loads(issues_json), all_errors, records=len(rows), junk=summary["junk"],
                     windows=summary["windows"], already_processed=summary["already_processed"], saved=summary["saved"])
+    result.tickets = summary.get("tickets", [])
     if all_errors:
         first = all_errors[0]
         what = f"{len(all_errors)} of {len(rows)} records could not be used (first: record {first['id']}: {first['error']})"
@@ -549,7 +558,8 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
                   group_fields: Sequence[str] = ("store",), state: Optional[str] = None,
                   since: Optional[str] = None, analyzer: Optional[Analyzer] = None,
                   text_field: str = "text", id_field: str = "id", options: Optional[Mapping[str, Any]] = None,
-                  errors: str = "warn") -> Issues:
+                  errors: str = "warn", stores: Optional[str] = None, volume: Optional[str] = None,
+                  tickets: Optional[str] = None) -> Issues:
     """Clusters complaints, detects spikes per group and returns named issues, most severe first
     (the same fields as ``fankui issues``: ``id``, ``name``, ``kind``, ``severity``, ``start``, ``end``,
     ``count``, ``expected``, ``score``, ``groups``, ``record_ids``, ``examples`` ...).
@@ -569,6 +579,11 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
     - ``"raise"``: raise ``InputError`` (with ``.errors`` and ``.result``) and write no state file;
       records refused before analysis stop the run before anything is analyzed.
 
+    ``stores`` and ``volume`` name ``stores.csv`` and ``volume.csv`` (as ``fankui issues --stores
+    --volume``: store attributes; daily orders as the spike test's exposure). ``tickets`` names a
+    file to write one ticket per red or yellow issue to (as ``--tickets``; with ``state``, the
+    tickets persist beside it and escalate when late); the result's ``tickets`` lists them.
+
     >>> found = detect_issues([{"id": "a", "time": "yesterday", "text": "薯条有股怪味"}], errors="ignore")  # doctest: +SKIP
     >>> found, found.errors  # doctest: +SKIP
     ([], [{'id': 'a', 'error': 'time `yesterday` is not an RFC 3339 timestamp (e.g. 2026-11-09T12:30:00+08:00)'}])
@@ -579,7 +594,7 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
             _DEFAULT = Analyzer()
         analyzer = _DEFAULT
     return _detect_issues(analyzer, records, time_field, group_fields, state, since, text_field, id_field, options,
-                          errors, stacklevel=3)
+                          errors, stacklevel=3, stores=stores, volume=volume, tickets=tickets)
 
 
 def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mapping[str, Any]]] = None,

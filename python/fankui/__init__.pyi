@@ -22,6 +22,7 @@ class Issues(List[Dict[str, Any]]):
     windows: int
     already_processed: int
     saved: bool
+    tickets: List[Dict[str, Any]]
     def __init__(
         self,
         issues: Iterable[Dict[str, Any]] = ...,
@@ -72,6 +73,9 @@ class Analyzer:
         id_field: str = ...,
         options: Optional[Mapping[str, Any]] = ...,
         errors: Literal["warn", "raise", "ignore"] = ...,
+        stores: Optional[str] = ...,
+        volume: Optional[str] = ...,
+        tickets: Optional[str] = ...,
     ) -> Issues: ...
 
 def detect_issues(
@@ -85,6 +89,9 @@ def detect_issues(
     id_field: str = ...,
     options: Optional[Mapping[str, Any]] = ...,
     errors: Literal["warn", "raise", "ignore"] = ...,
+    stores: Optional[str] = ...,
+    volume: Optional[str] = ...,
+    tickets: Optional[str] = ...,
 ) -> Issues: ...
 
 def report(

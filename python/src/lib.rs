@@ -10,8 +10,9 @@
 //! is not valid Unicode) is reported for that item alone, by its index, instead of
 //! failing the whole batch with a builtin `TypeError` or `UnicodeEncodeError`.
 
-use fankui::issues::{Feed, RecordFields};
+use fankui::issues::{Feed, RecordFields, StateLock};
 use fankui::{Analysis, Analyzer as Core, Error, Input, IssueDetector, IssueOptions, PipelineConfig, Source};
+use fankui::{Stores, TicketBook, TicketOptions, Volume};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -33,7 +34,7 @@ fn to_py(e: Error) -> PyErr {
     match e {
         Error::RuntimeNotFound { .. } => RuntimeNotFound::new_err(msg),
         Error::Model { .. } | Error::Inference(_) => ModelError::new_err(msg),
-        Error::Input(_) => InputError::new_err(msg),
+        Error::Input(_) | Error::Data { .. } => InputError::new_err(msg),
         Error::InvalidOption { .. } | Error::Lexicon { .. } | Error::Json(_) => ConfigError::new_err(msg),
         Error::State { .. } => StateError::new_err(msg),
         _ => FankuiError::new_err(msg),
@@ -217,7 +218,12 @@ impl Analyzer {
     /// stops the run before anything is analyzed or saved, and an analysis error stops
     /// it before the state file is written (`"saved": false`). `check_only` only checks
     /// the records (the caller refused some already and will raise).
-    #[pyo3(signature = (records_json, fields_json, options_json, state=None, since=None, strict=false, check_only=false))]
+    ///
+    /// `ops_json` (optional): `{"stores": path, "volume": path, "tickets": path}`, any
+    /// of them null: operations data joined in, and a tickets file written for the
+    /// red and yellow issues (with `state`, kept beside it); the summary then has
+    /// `"tickets"`, the tickets written.
+    #[pyo3(signature = (records_json, fields_json, options_json, state=None, since=None, strict=false, check_only=false, ops_json=None))]
     #[allow(clippy::too_many_arguments)]
     fn detect_issues_json(
         &self,
@@ -229,10 +235,16 @@ impl Analyzer {
         since: Option<String>,
         strict: bool,
         check_only: bool,
+        ops_json: Option<String>,
     ) -> PyResult<(String, String)> {
         let fields: RecordFields = serde_json::from_str(fields_json).map_err(config_error)?;
         let mut options: IssueOptions = serde_json::from_str(options_json).map_err(config_error)?;
         options.group_fields = fields.groups.clone();
+        let ops: OpsPaths = match &ops_json {
+            Some(j) => OpsPaths::from_json(j)?,
+            None => OpsPaths::default(),
+        };
+        let ticket_options = ops.ticket_options(&options);
         let records_json = records_json.to_vec();
         let inner = self.inner.clone();
         py.allow_threads(move || -> Result<(String, String), Error> {
@@ -249,10 +261,19 @@ impl Analyzer {
             let records: Vec<Value> = serde_json::from_slice(&records_json)?;
             drop(records_json);
             let fingerprint = classifier.model().fingerprint().to_string();
+            // Operations files are read (and refused) before any work.
+            let stores = ops.stores.as_deref().map(Stores::from_csv_path).transpose()?;
+            let volume = ops.volume.as_deref().map(Volume::from_csv_path).transpose()?;
             let mut detector = match &state {
                 Some(p) => IssueDetector::resume(options, &fingerprint, p)?,
                 None => IssueDetector::new(options, &fingerprint),
             };
+            if let Some(s) = stores {
+                detector.set_stores(s);
+            }
+            if let Some(v) = volume {
+                detector.set_volume(v)?;
+            }
             let total = records.len();
             let mut feed = Vec::with_capacity(total);
             let mut errors: Vec<Value> = Vec::new();
@@ -294,8 +315,29 @@ impl Analyzer {
             if let (true, Some(p)) = (save, &state) {
                 detector.save(p)?;
             }
-            let summary = summary_of(Some(&summary), &errors, save, detector.skipped_old());
-            Ok((serde_json::to_string(&issues)?, summary))
+            let mut summary: Value =
+                serde_json::from_str(&summary_of(Some(&summary), &errors, save, detector.skipped_old()))?;
+            if let Some(path) = &ops.tickets {
+                let now = detector.options().clock()?.now();
+                // With a state, its tickets are read, updated and written under its lock.
+                let _lock = match (&state, save) {
+                    (Some(p), true) => Some(StateLock::acquire(p)?),
+                    _ => None,
+                };
+                let beside = state.as_deref().filter(|_| save).map(TicketBook::beside_state);
+                let mut book = match &beside {
+                    Some(p) => TicketBook::load(p)?,
+                    None => TicketBook::new(),
+                };
+                book.open_for(&issues, now, &ticket_options, detector.stores())?;
+                book.update(now, &ticket_options)?;
+                if let Some(p) = &beside {
+                    book.save(p)?;
+                }
+                book.save(path)?;
+                summary["tickets"] = serde_json::to_value(book.tickets())?;
+            }
+            Ok((serde_json::to_string(&issues)?, summary.to_string()))
         })
         .map_err(to_py)
     }
@@ -370,6 +412,48 @@ impl Analyzer {
             Ok((html, summary.to_string()))
         })
         .map_err(to_py)
+    }
+}
+
+/// Operations files and the tickets file of `detect_issues_json`.
+#[derive(Default)]
+struct OpsPaths {
+    stores: Option<PathBuf>,
+    volume: Option<PathBuf>,
+    tickets: Option<PathBuf>,
+}
+
+impl OpsPaths {
+    fn from_json(j: &str) -> PyResult<OpsPaths> {
+        let v: Value = serde_json::from_str(j).map_err(config_error)?;
+        let Value::Object(map) = v else { return Err(config_error("ops: not an object")) };
+        let mut out = OpsPaths::default();
+        for (k, v) in map {
+            let path = match v {
+                Value::Null => None,
+                Value::String(s) => Some(PathBuf::from(s)),
+                other => return Err(config_error(format!("{k}: a path, not {other}"))),
+            };
+            match k.as_str() {
+                "stores" => out.stores = path,
+                "volume" => out.volume = path,
+                "tickets" => out.tickets = path,
+                _ => return Err(config_error(format!("unknown option `{k}`"))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ticket options as the CLI makes them: store and region fields from the group fields.
+    fn ticket_options(&self, options: &IssueOptions) -> TicketOptions {
+        let fields = &options.group_fields;
+        let store = fields.first().cloned().unwrap_or_else(|| "store".into());
+        let region = if fields.iter().any(|f| f == "region") {
+            "region".to_string()
+        } else {
+            fields.get(1).cloned().unwrap_or_else(|| "region".into())
+        };
+        TicketOptions::default().with_fields(store, region).with_timezone(options.timezone.clone())
     }
 }
 
