@@ -150,7 +150,8 @@ pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Ve
     out
 }
 
-fn fold(o: &mut Issue, issue: Issue, max_examples: usize) {
+/// Folds `issue` into `o`: records, counts, windows, topics, alerts, examples and ids.
+pub(super) fn fold(o: &mut Issue, issue: Issue, max_examples: usize) {
     let have: HashSet<String> = o.record_ids.iter().cloned().collect();
     o.record_ids.extend(issue.record_ids.into_iter().filter(|id| !have.contains(id)));
     o.count = (o.record_ids.len() as u64).max(o.count);

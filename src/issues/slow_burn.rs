@@ -82,7 +82,7 @@ impl IssueDetector {
         let mut peers: HashMap<&str, HashSet<&str>> = HashMap::new();
         let sb = &mut self.state.slow_burn;
         for (meta, analysis) in batch {
-            if super::is_junk(analysis) {
+            if super::feed::is_junk(analysis) {
                 continue;
             }
             for (f, v) in fields.iter().zip(&meta.groups) {
