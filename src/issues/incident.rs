@@ -11,7 +11,8 @@
 //!    lexicon object) or, without one, its topic and problem.
 //! 2. **Merging** ([`merge_incidents`]): issues of the same kind whose windows
 //!    overlap, whose alerts share a group (or whose records do), and that share
-//!    an object or a topic without naming two different objects, are one issue;
+//!    an object, a topic or a problem (or one of them is generic, 其他·差评)
+//!    without naming two different objects, are one issue;
 //!    the name of the one with a lexicon object (then the biggest) is kept.
 
 use super::{naming, Episode, GroupCount, Issue, IssueDetector};
@@ -114,7 +115,15 @@ fn one_incident(a: &Issue, b: &Issue) -> bool {
     let topic = |i: &Issue| -> BTreeSet<String> {
         i.topics.iter().take(2).filter(|t| t.as_str() != crate::classify::OTHER).cloned().collect()
     };
-    let shares = a.name == b.name || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
+    // A complaint named by neither object nor topic (其他·差评: "太差了", "气死了")
+    // shares nothing by name; it belongs to the incident it rose with.
+    let generic = |i: &Issue| naming::is_generic(&i.name, false);
+    let shares = a.name == b.name
+        || generic(a)
+        || generic(b)
+        || (oa.is_some() && oa == ob)
+        || !topic(a).is_disjoint(&topic(b))
+        || (problem(&a.name) == problem(&b.name) && !["差评", "好评"].contains(&problem(&a.name)));
     if !shares {
         return false;
     }
@@ -150,7 +159,8 @@ pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Ve
     out
 }
 
-fn fold(o: &mut Issue, issue: Issue, max_examples: usize) {
+/// Folds `issue` into `o`: records, counts, windows, topics, alerts, examples and ids.
+pub(super) fn fold(o: &mut Issue, issue: Issue, max_examples: usize) {
     let have: HashSet<String> = o.record_ids.iter().cloned().collect();
     o.record_ids.extend(issue.record_ids.into_iter().filter(|id| !have.contains(id)));
     o.count = (o.record_ids.len() as u64).max(o.count);

@@ -1,0 +1,240 @@
+//! The detector's life: new or resumed from a state file, saved, and fed records
+//! window by window ([`IssueDetector::process`]).
+
+use super::feed::{check_embeddings, is_junk, model_of};
+use super::state::{self, State};
+use super::{Feed, IssueDetector, IssueOptions, ProcessSummary, RecordMeta, StateLock};
+use crate::cluster::Clusterer;
+use crate::error::{Error, Result};
+use crate::pipeline::{Analysis, Analyzer, Input};
+use crate::spike::SpikeDetector;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+impl IssueDetector {
+    /// A detector without history. `model` is the fingerprint of the model that
+    /// makes the embeddings ([`crate::Model::fingerprint`]).
+    pub fn new(options: IssueOptions, model: &str) -> Self {
+        let state = State {
+            format: state::FORMAT.into(),
+            version: state::VERSION,
+            model: model.into(),
+            window: options.window,
+            group_fields: options.group_fields.clone(),
+            clusterer: Clusterer::new(options.cluster.clone()),
+            spikes: SpikeDetector::new(options.spike.clone(), options.window),
+            episodes: Vec::new(),
+            slow_burn: Default::default(),
+        };
+        Self::from_state(options, state)
+    }
+
+    /// Continues from a state file (or starts fresh when `path` does not exist).
+    /// A state from another model, window size or group fields is refused, and
+    /// so is an inconsistent one (embeddings of several sizes, windows out of
+    /// range, a last window after the clock plus [`IssueOptions::max_future_hours`]).
+    ///
+    /// This does not lock the file: a job that may run twice at once should use
+    /// [`IssueDetector::open`] (or [`StateLock::acquire`] and
+    /// [`IssueDetector::resume_locked`]); [`IssueDetector::save`] takes the lock
+    /// for the time of the write either way.
+    pub fn resume(options: IssueOptions, model: &str, path: &Path) -> Result<Self> {
+        Self::load(options, model, None, path, None)
+    }
+
+    /// Locks the state file, then continues from it (or starts fresh when it does
+    /// not exist) with the model of `analyzer`. The lock is held until the detector
+    /// is dropped; a second run on the same file fails at once with [`Error::State`].
+    pub fn open(options: IssueOptions, analyzer: &Analyzer, path: &Path) -> Result<Self> {
+        Self::resume_locked(options, analyzer, StateLock::acquire(path)?)
+    }
+
+    /// Continues from the state file `lock` holds (or starts fresh when it does
+    /// not exist), checking it against the model of `analyzer` (fingerprint and
+    /// embedding size). The detector keeps the lock until it is dropped.
+    pub fn resume_locked(options: IssueOptions, analyzer: &Analyzer, lock: StateLock) -> Result<Self> {
+        let (model, dim) = model_of(analyzer)?;
+        let path = lock.path().to_path_buf();
+        Self::load(options, &model, Some(dim), &path, Some(lock))
+    }
+
+    fn load(
+        options: IssueOptions,
+        model: &str,
+        dim: Option<usize>,
+        path: &Path,
+        lock: Option<StateLock>,
+    ) -> Result<Self> {
+        let clock = options.clock()?;
+        let mut detector = if path.exists() {
+            let mut state = State::load(path, model, options.window, &options.group_fields)?;
+            state
+                .validate(dim, clock.latest_window(options.window))
+                .map_err(|reason| Error::State { path: path.to_path_buf(), reason })?;
+            state.clusterer.set_options(options.cluster.clone());
+            state.spikes.set_options(options.spike.clone());
+            Self::from_state(options, state)
+        } else {
+            Self::new(options, model)
+        };
+        detector.state_path = Some(path.to_path_buf());
+        detector.lock = lock;
+        Ok(detector)
+    }
+
+    /// Checks that the state's clusters are made of embeddings of `analyzer`'s
+    /// size (a state file can be resumed without the model; see [`Self::resume`]).
+    pub fn check_analyzer(&self, analyzer: &Analyzer) -> Result<()> {
+        let (_, dim) = model_of(analyzer)?;
+        match self.state.clusterer.embedding_dim() {
+            Some(d) if d != dim => {
+                let reason = format!("its clusters have embeddings of {d} values, but the model makes {dim}");
+                Err(match &self.state_path {
+                    Some(path) => Error::State { path: path.clone(), reason },
+                    None => Error::InvalidOption { option: "state", reason },
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn from_state(options: IssueOptions, state: State) -> Self {
+        IssueDetector {
+            options,
+            state,
+            records: Vec::new(),
+            members: Vec::new(),
+            chain_stats: HashMap::new(),
+            touched: BTreeSet::new(),
+            skipped_old: 0,
+            state_path: None,
+            lock: None,
+            ops: Default::default(),
+        }
+    }
+
+    /// Saves the state atomically (temporary file + rename), under the state's
+    /// lock: the one this detector holds, or one taken for the write (which fails
+    /// when another run holds it).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let _write_lock = match &self.lock {
+            Some(lock) if lock.covers(path) => None,
+            _ => Some(StateLock::acquire(path)?),
+        };
+        self.state.save(path)
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &IssueOptions {
+        &self.options
+    }
+
+    /// The latest window processed (over all runs).
+    pub fn last_window(&self) -> Option<i64> {
+        self.state.spikes.last_window()
+    }
+
+    /// Records skipped because their window had already been processed by an earlier run.
+    pub fn skipped_old(&self) -> usize {
+        self.skipped_old
+    }
+
+    /// Clusters (background included).
+    pub fn clusterer(&self) -> &Clusterer {
+        &self.state.clusterer
+    }
+
+    /// Sorts `records` by time, analyzes those given as text (in parallel chunks),
+    /// and adds them window by window. `progress` is called with the number of
+    /// records done after each window.
+    ///
+    /// Times are bucketed in [`IssueOptions::timezone`]. A record whose time is
+    /// too far from the clock ([`IssueOptions::max_future_hours`],
+    /// [`IssueOptions::max_past_days`]) or whose earlier analysis carries
+    /// embeddings of the wrong size is an error record ([`ProcessSummary::errors`])
+    /// and changes nothing.
+    pub fn process(
+        &mut self,
+        analyzer: &Analyzer,
+        records: Vec<(RecordMeta, Feed)>,
+        progress: impl FnMut(usize),
+    ) -> Result<ProcessSummary> {
+        self.process_inspect(analyzer, records, progress, |_, _| {})
+    }
+
+    /// Like [`IssueDetector::process`], and `inspect` sees every record's analysis
+    /// (junk included, error records not) before its window is added: a report
+    /// reads sentiment and topics from it without scoring anything twice.
+    pub fn process_inspect(
+        &mut self,
+        analyzer: &Analyzer,
+        records: Vec<(RecordMeta, Feed)>,
+        mut progress: impl FnMut(usize),
+        mut inspect: impl FnMut(&RecordMeta, &Analysis),
+    ) -> Result<ProcessSummary> {
+        let clock = self.options.clock()?;
+        self.check_analyzer(analyzer)?;
+        let dim = analyzer.classifier().map(|c| c.model().config().embedding_dim);
+        let size = self.options.window;
+        let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
+        let mut timed: Vec<(i64, i64, RecordMeta, Feed)> = Vec::with_capacity(records.len());
+        for (mut meta, feed) in records {
+            self.join_stores(&mut meta);
+            if let Err(reason) = clock.check(&meta.time) {
+                summary.errors.push((meta.id, reason));
+                continue;
+            }
+            if let (Feed::Analyzed(a), Some(dim)) = (&feed, dim) {
+                if let Err(reason) = check_embeddings(a, dim) {
+                    summary.errors.push((meta.id, reason));
+                    continue;
+                }
+            }
+            let window = clock.window(&meta.time, size);
+            let instant = meta.time.instant_in(clock.zone()).as_nanosecond();
+            timed.push((window, instant as i64, meta, feed));
+        }
+        // In time order (stable: input order within one instant).
+        timed.sort_by_key(|(w, t, _, _)| (*w, *t));
+        let mut dup_index = analyzer.duplicate_index();
+        let mut done = summary.errors.len();
+        let mut rest = timed.as_mut_slice();
+        while !rest.is_empty() {
+            let w = rest[0].0;
+            let n = rest.iter().take_while(|(x, ..)| *x == w).count();
+            let (this, tail) = rest.split_at_mut(n);
+            rest = tail;
+            let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(n);
+            for chunk in this.chunks_mut(4096) {
+                let raw: Vec<Input<'_>> = chunk
+                    .iter()
+                    .filter_map(|(_, _, _, f)| match f {
+                        Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
+                        Feed::Analyzed(_) => None,
+                    })
+                    .collect();
+                let mut scored = analyzer.analyze_batch_clauses(&raw, &mut dup_index)?.into_iter();
+                for (_, _, meta, feed) in chunk.iter_mut() {
+                    let analysis = match feed {
+                        Feed::Text { .. } => match scored.next().expect("one result per text") {
+                            Ok(a) => a,
+                            Err(e) => {
+                                summary.errors.push((meta.id.clone(), e.to_string()));
+                                continue;
+                            }
+                        },
+                        Feed::Analyzed(a) => std::mem::take(a.as_mut()),
+                    };
+                    summary.junk += usize::from(is_junk(&analysis));
+                    inspect(meta, &analysis);
+                    batch.push((meta.clone(), analysis));
+                }
+            }
+            self.add_window(w, &batch, analyzer.segmenter());
+            summary.windows += 1;
+            done += n;
+            progress(done);
+        }
+        Ok(summary)
+    }
+}

@@ -1,0 +1,157 @@
+//! From episodes to issues: records, examples and groups of each episode,
+//! expansion and merging into incidents, generic names demoted, most severe first.
+
+use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector, Member, RecordMeta, Severity};
+use crate::cluster::Kind;
+use crate::spike::CHAIN;
+use crate::window::{format_window, WindowSize};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+impl IssueDetector {
+    /// The issues this run alerted on (including ones continuing from earlier
+    /// runs), most severe first, then strongest. With `since`, only issues whose
+    /// last alert is at or after that window.
+    pub fn issues(&self, since: Option<i64>) -> Vec<Issue> {
+        let size = self.options.window;
+        let out: Vec<Issue> = self
+            .state
+            .episodes
+            .iter()
+            .filter(|e| self.touched.contains(&e.id))
+            .filter(|e| since.is_none_or(|s| e.end >= s))
+            .filter_map(|e| {
+                let mut issue = self.issue(e, size)?;
+                self.expand(&mut issue, e);
+                Some(issue)
+            })
+            .chain(self.burn_issues(since))
+            // Generic praise ("很不错", "还会再买") is no issue; a generic complaint is at most green.
+            .filter(|i| !(i.kind == Kind::Praise && naming::is_generic(&i.name, true)))
+            .map(|mut i| {
+                if naming::is_generic(&i.name, false) {
+                    i.severity = i.severity.min(Severity::Green);
+                }
+                i
+            })
+            .collect();
+        let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
+        for issue in out.iter_mut() {
+            self.regroup(issue);
+        }
+        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    fn issue(&self, e: &Episode, size: WindowSize) -> Option<Issue> {
+        let ci = self.state.clusterer.position(&e.cluster)?;
+        let c = &self.state.clusterer.clusters()[ci];
+        let members: Vec<&Member> = self
+            .members
+            .iter()
+            .filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end)
+            .collect();
+        let mut record_ids: Vec<String> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for m in &members {
+            if seen.insert(m.record) {
+                record_ids.push(self.records[m.record as usize].id.clone());
+            }
+        }
+        let groups = self.group_counts(seen.iter().map(|&r| &self.records[r as usize]));
+        let mut ranked: Vec<&Member> = members.clone();
+        ranked.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.record.cmp(&b.record)));
+        let mut examples: Vec<Example> = Vec::new();
+        for m in ranked {
+            if examples.len() >= self.options.examples {
+                break;
+            }
+            if !examples.iter().any(|x| x.text == m.text) {
+                examples.push(Example { id: self.records[m.record as usize].id.clone(), text: m.text.clone() });
+            }
+        }
+        let (count_hist, expected) = (e.start..=e.end)
+            .filter_map(|w| self.chain_stats.get(&(e.cluster.clone(), w)))
+            .fold((0u64, 0.0f64), |(n, x), (c, l)| (n + c, x + l));
+        let mut alerts: Vec<GroupCount> = e
+            .alerts
+            .iter()
+            .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
+            .collect();
+        alerts.sort_by(|a, b| (a.field == CHAIN).cmp(&(b.field == CHAIN)).reverse().then(b.count.cmp(&a.count)));
+        alerts.dedup_by(|a, b| a.field == b.field && a.value == b.value);
+        let count = if record_ids.is_empty() { count_hist } else { record_ids.len() as u64 };
+        Some(Issue {
+            id: e.id.clone(),
+            name: c.name.clone().unwrap_or_else(|| self.name_cluster(ci)),
+            keywords: c.top_terms(5).into_iter().map(|(t, _)| t.to_string()).collect(),
+            kind: e.kind,
+            severity: e.severity,
+            topics: c.top_topics(3).into_iter().map(str::to_string).collect(),
+            start: format_window(e.start, size),
+            end: format_window(e.end, size),
+            count,
+            expected: (expected * 100.0).round() / 100.0,
+            score: (e.score * 100.0).round() / 100.0,
+            groups,
+            alerts,
+            record_ids,
+            examples,
+            cluster: e.cluster.clone(),
+            merged_ids: Vec::new(),
+        })
+    }
+}
+
+impl IssueDetector {
+    /// Reports per group value over `records` (each counted once), the 20 largest first.
+    fn group_counts<'a>(&self, records: impl Iterator<Item = &'a RecordMeta>) -> Vec<GroupCount> {
+        let mut counts: BTreeMap<(usize, &str), u64> = BTreeMap::new();
+        for meta in records {
+            for (level, v) in meta.groups.iter().enumerate() {
+                if let Some(v) = v {
+                    *counts.entry((level, v.as_str())).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut groups: Vec<GroupCount> = counts
+            .into_iter()
+            .map(|((level, value), count)| GroupCount {
+                field: self.options.group_fields[level].clone(),
+                value: value.to_string(),
+                count,
+            })
+            .collect();
+        top_groups(&mut groups);
+        groups
+    }
+
+    /// Group counts of a merged issue, from its (deduplicated) record ids.
+    fn regroup(&self, issue: &mut Issue) {
+        let ids: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
+        issue.groups = self.group_counts(self.records.iter().filter(|r| ids.contains(r.id.as_str())));
+    }
+}
+
+/// Keeps an issue's 20 largest group counts, largest first.
+fn top_groups(groups: &mut Vec<GroupCount>) {
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)));
+    groups.truncate(20);
+}
+
+/// Folds issues of the same kind and name whose windows overlap into the one that
+/// started first (then the biggest), so one problem is one ticket. The group
+/// counts of a merged issue are left to be recounted from its record ids.
+fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
+    issues.sort_by(|a, b| a.start.cmp(&b.start).then(b.count.cmp(&a.count)).then(a.id.cmp(&b.id)));
+    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+    for issue in issues {
+        let target = out
+            .iter_mut()
+            .find(|o| o.kind == issue.kind && o.name == issue.name && issue.start <= o.end && o.start <= issue.end);
+        match target {
+            Some(o) => incident::fold(o, issue, max_examples),
+            None => out.push(issue),
+        }
+    }
+    out
+}
