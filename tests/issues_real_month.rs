@@ -388,16 +388,8 @@ fn real_month_report() {
 
 /// Each incident is exactly one issue of the right kind and severity, found on its
 /// first or second day, with precision ≥ 0.9 and recall ≥ 0.8.
-///
-/// KNOWN FAILING (issue 13, branch issues13, commit 0271240): on seed A every
-/// incident is now one issue of the right kind and severity starting on day 1–2,
-/// and the quiet month passes, but precision/recall do not all reach 0.9/0.8:
-/// the praise burst, the price increase and the chain-wide ingredient incident
-/// miss on both, the delivery outage and rude staff on precision (background
-/// complaints of the same topic in the alerting groups are folded in), packaging
-/// sits at the 0.9 line. The assertion is left as the issue states it.
 #[test]
-#[ignore = "heavy; and still fails on precision/recall of 5-6 incidents (see the doc comment)"]
+#[ignore = "heavy; and fails on the detector of issue 13 (baseline in the commit message)"]
 fn real_month_each_incident_is_one_issue() {
     let Some(m) = month(SEED_A) else { return };
     let issues = detect(m, true);
