@@ -11,8 +11,7 @@
 //!    lexicon object) or, without one, its topic and problem.
 //! 2. **Merging** ([`merge_incidents`]): issues of the same kind whose windows
 //!    overlap, whose alerts share a group (or whose records do), and that share
-//!    an object, a topic or a problem (or one of them is generic, 其他·差评)
-//!    without naming two different objects, are one issue;
+//!    an object or a topic without naming two different objects, are one issue;
 //!    the name of the one with a lexicon object (then the biggest) is kept.
 
 use super::{naming, Episode, GroupCount, Issue, IssueDetector};
@@ -115,15 +114,7 @@ fn one_incident(a: &Issue, b: &Issue) -> bool {
     let topic = |i: &Issue| -> BTreeSet<String> {
         i.topics.iter().take(2).filter(|t| t.as_str() != crate::classify::OTHER).cloned().collect()
     };
-    // A complaint named by neither object nor topic (其他·差评: "太差了", "气死了")
-    // shares nothing by name; it belongs to the incident it rose with.
-    let generic = |i: &Issue| naming::is_generic(&i.name, false);
-    let shares = a.name == b.name
-        || generic(a)
-        || generic(b)
-        || (oa.is_some() && oa == ob)
-        || !topic(a).is_disjoint(&topic(b))
-        || (problem(&a.name) == problem(&b.name) && !["差评", "好评"].contains(&problem(&a.name)));
+    let shares = a.name == b.name || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
     if !shares {
         return false;
     }

@@ -7,11 +7,6 @@
 //!
 //! # Design: from clause to issue
 //!
-//! Modules: `options` (thresholds), `feed` (records in, input checks), `alerts`
-//! (steps 1–3 for one window), `slow_burn` (4), `report` and `incident` (5),
-//! `naming` (6), `issue` (what comes out), `detector` and `state` (runs that
-//! continue from a state file).
-//!
 //! 1. **Units.** Each clause whose sentiment score is at most −[`IssueOptions::min_polarity`]
 //!    (0.5) is a complaint unit, at least +0.5 a praise unit: clauses the model is
 //!    unsure of would blur the clusters. Junk records are not counted.
@@ -26,18 +21,15 @@
 //!    brand-new cluster must come from 3 stores before it counts above store level.
 //!    Consecutive alerts of a cluster (at most 2 windows apart) are one episode.
 //! 4. **Slow burns** (`slow_burn`): complaints are also counted by topic × store and
-//!    topic × region, and by lexicon problem (涨价, 支付失败, 态度差) × store, region
-//!    and chain, whatever their wording, and the last 2–7 windows are scanned:
+//!    topic × region, whatever their wording, and the last 2–7 windows are scanned:
 //!    at least 8 complaints on 2+ days, 3× the baseline, Bonferroni 1 %. This
-//!    finds rude staff at one store (5–8 a day, each worded differently) and a
-//!    chain-wide price increase (a tripling of "涨价", where "贵" is everyday
-//!    background), which no single cluster shows. A burn starts on the first day
-//!    of its span that is itself 3× the baseline, not on the span's first day.
+//!    finds rude staff at one store (5–8 a day, each worded differently), which no
+//!    single cluster shows.
 //! 5. **One incident, one issue** (`incident`): an episode takes in other clusters
 //!    that rose with it (≥ 2 reports, ≥ 3× expected, mostly in the alerting
 //!    groups) and share its object, or its topic and problem; then issues of one
-//!    kind that overlap in time, share a group and an object, topic or problem
-//!    (and do not name two different objects) are folded into one.
+//!    kind that overlap in time, share a group and an object or topic (and do not
+//!    name two different objects) are folded into one.
 //! 6. **Names** ([`naming`]): `object·problem` from lexicons, topic name and topic
 //!    predicate as fallback, never raw words. Praise without a lexicon object
 //!    ("很不错") is no issue; a complaint with neither object nor topic is at most green.

@@ -65,15 +65,6 @@ pub fn object_of(word: &str) -> Option<&'static str> {
     objects.get(word).copied()
 }
 
-/// The complaint problems (涨价, 支付失败, 态度差, ...) a clause names: the
-/// lexicon problems one of whose synonyms it contains.
-pub fn problems_in(text: &str) -> impl Iterator<Item = &'static str> + '_ {
-    entries()
-        .iter()
-        .filter(move |e| e.class == Class::Problem && e.synonyms.iter().any(|s| text.contains(s)))
-        .map(|e| e.name)
-}
-
 /// Chinese label of a topic id.
 pub fn topic_label(topic: &str) -> &str {
     match topic {

@@ -30,8 +30,6 @@ pub const MIN_COUNT: u64 = 8;
 pub const MIN_RATIO: f64 = 3.0;
 /// Family-wise false-alarm rate per window.
 pub const ALPHA: f64 = 0.01;
-/// Prefix of a series keyed by a lexicon problem rather than a topic.
-const PROBLEM: &str = "p:";
 /// Weight of the newest window in the baseline.
 pub const SMOOTHING: f64 = 0.05;
 /// Windows of history before any alert.
@@ -64,9 +62,9 @@ pub(crate) struct SlowBurn {
     series: HashMap<String, Series>,
     windows: u32,
     episodes: Vec<Episode>,
-    /// Members of this run: (key, window, record id, clause text, clause topic).
+    /// Members of this run: (key, window, record id, clause text).
     #[serde(skip)]
-    hits: Vec<(String, i64, String, String, String)>,
+    hits: Vec<(String, i64, String, String)>,
     #[serde(skip)]
     touched: HashSet<String>,
 }
@@ -92,32 +90,22 @@ impl IssueDetector {
                     peers.entry(f.as_str()).or_default().insert(v.as_str());
                 }
             }
-            // Series keys: a topic (`service`) or a lexicon problem (`p:涨价`).
-            let mut topics: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+            let mut topics: BTreeMap<&str, &str> = BTreeMap::new();
             for c in &analysis.clauses {
                 let negative = c.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity);
                 if negative {
-                    let text = c.clause.text.as_str();
-                    let topic = c.topics.iter().map(|t| t.label.as_str()).find(|t| *t != crate::classify::OTHER);
                     for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
-                        topics.entry(t.label.clone()).or_insert((text, t.label.as_str()));
-                    }
-                    for p in naming::problems_in(text) {
-                        topics.entry(format!("{PROBLEM}{p}")).or_insert((text, topic.unwrap_or("")));
+                        topics.entry(t.label.as_str()).or_insert(c.clause.text.as_str());
                     }
                 }
             }
-            for (topic, (text, clause_topic)) in topics {
-                let chain = key(&topic, CHAIN, "*");
-                *counts.entry(chain.clone()).or_insert(0) += 1;
-                if topic.starts_with(PROBLEM) {
-                    sb.hits.push((chain, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
-                }
+            for (topic, text) in topics {
+                *counts.entry(key(topic, CHAIN, "*")).or_insert(0) += 1;
                 for (f, v) in fields.iter().zip(&meta.groups) {
                     if let Some(v) = v {
-                        let k = key(&topic, f, v);
+                        let k = key(topic, f, v);
                         *counts.entry(k.clone()).or_insert(0) += 1;
-                        sb.hits.push((k, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+                        sb.hits.push((k, window, meta.id.clone(), text.to_string()));
                     }
                 }
             }
@@ -128,10 +116,7 @@ impl IssueDetector {
         for (k, &n) in &counts {
             let mut parts = k.split('\u{1f}');
             let (topic, field) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            // A topic is tested per store and region (chain-wide, a topic's complaints
-            // are too many for a tripling to mean one thing); a lexicon problem
-            // (涨价, 支付失败) is specific enough to test chain-wide too.
-            if field == CHAIN && !topic.starts_with(PROBLEM) {
+            if field == CHAIN {
                 continue;
             }
             let chain = sb.series.get(&key(topic, CHAIN, "*")).map(|s| s.level_at(window)).unwrap_or(0.0);
@@ -141,7 +126,7 @@ impl IssueDetector {
             let recent: Vec<(i64, u64)> = s
                 .map(|s| s.recent.iter().copied().filter(|(w, _)| window - w < MAX_DAYS as i64).collect())
                 .unwrap_or_default();
-            let mut best: Option<(u64, f64, f64, i64)> = None; // total, expected, p, span
+            let mut best: Option<(u64, f64, f64, i64)> = None;
             for span in 2..=MAX_DAYS as i64 {
                 let inside: Vec<(i64, u64)> = recent.iter().copied().filter(|(w, _)| window - w < span).collect();
                 if inside.is_empty() {
@@ -150,22 +135,12 @@ impl IssueDetector {
                 let total = n + inside.iter().map(|(_, c)| c).sum::<u64>();
                 let expected = base * span as f64;
                 let p = poisson_sf(total, expected);
+                let start = inside.iter().map(|(w, _)| *w).min().unwrap_or(window);
                 if total >= MIN_COUNT && total as f64 >= MIN_RATIO * expected && best.is_none_or(|b| p < b.2) {
-                    best = Some((total, expected, p, span));
+                    best = Some((total, expected, p, start));
                 }
             }
-            if let Some((total, expected, p, span)) = best {
-                // The burn starts on the first day of the span that is itself in
-                // excess (at least MIN_RATIO × the daily baseline, and 2 complaints):
-                // a span of a few days may open with ordinary days, which would
-                // date the issue too early.
-                let hot = |c: u64| c >= 2 && c as f64 >= MIN_RATIO * base;
-                let start = recent
-                    .iter()
-                    .filter(|(w, c)| window - w < span && hot(*c))
-                    .map(|(w, _)| *w)
-                    .min()
-                    .unwrap_or(window);
+            if let Some((total, expected, p, start)) = best {
                 tests.push((k.clone(), total, expected, p, start));
             }
         }
@@ -248,32 +223,20 @@ impl IssueDetector {
             .filter(|e| sb.touched.contains(&e.id) && since.is_none_or(|s| e.end >= s))
             .map(|e| {
                 let k = e.cluster.trim_start_matches("scan:");
-                let series = k.split('\u{1f}').next().unwrap_or("");
+                let topic = k.split('\u{1f}').next().unwrap_or("").to_string();
                 let mut record_ids: Vec<String> = Vec::new();
                 let mut texts: Vec<&str> = Vec::new();
-                let mut clause_topics: BTreeMap<&str, usize> = BTreeMap::new();
                 let mut examples: Vec<Example> = Vec::new();
                 let mut seen = HashSet::new();
-                for (hk, w, id, text, clause_topic) in &sb.hits {
+                for (hk, w, id, text) in &sb.hits {
                     if hk == k && *w >= e.start && *w <= e.end && seen.insert(id.as_str()) {
                         record_ids.push(id.clone());
                         texts.push(text);
-                        *clause_topics.entry(clause_topic.as_str()).or_insert(0) += 1;
                         if examples.len() < self.options.examples && !examples.iter().any(|x| &x.text == text) {
                             examples.push(Example { id: id.clone(), text: text.clone() });
                         }
                     }
                 }
-                // A problem series takes the topic most of its clauses have.
-                let topic = match series.strip_prefix(PROBLEM) {
-                    None => series.to_string(),
-                    Some(_) => clause_topics
-                        .iter()
-                        .filter(|(t, _)| !t.is_empty())
-                        .max_by_key(|(_, n)| **n)
-                        .map(|(t, _)| t.to_string())
-                        .unwrap_or_default(),
-                };
                 let last = e.alerts.last();
                 let alerts: Vec<GroupCount> = last
                     .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
@@ -285,7 +248,7 @@ impl IssueDetector {
                     keywords: Vec::new(),
                     kind: Kind::Complaint,
                     severity: e.severity,
-                    topics: if topic.is_empty() { Vec::new() } else { vec![topic] },
+                    topics: vec![topic],
                     start: format_window(e.start, size),
                     end: format_window(e.end, size),
                     count: record_ids.len() as u64,
