@@ -168,7 +168,8 @@ mod tests {
     fn json_overrides_and_validation() {
         let s = Standards::from_json(r#"{"topics": {"price": {"red_share": 0.5}}, "min_records": 1}"#).unwrap();
         assert_eq!(s.threshold("price").red_share, 0.5);
-        assert_eq!(s.threshold("price").yellow_share, 0.08);
+        assert_eq!(s.threshold("price").yellow_share, 0.12, "fields a topic leaves out keep the defaults");
+        assert_eq!(s.threshold("price").yellow_change, 0.08);
         assert!(!s.topics.contains_key("hygiene"), "a file's topics replace the built-in ones");
         assert!(Standards::from_json(r#"{"default": {"red_share": 0.01, "yellow_share": 0.2}}"#).is_err());
         assert!(Standards::from_json(r#"{"defaults": {}}"#).is_err(), "unknown field");
