@@ -17,6 +17,8 @@
 //! ```
 //!
 //! Analyses are cached in the target directory, so a second run scores nothing.
+//! With `FANKUI_DEBUG=1` the table also lists, per incident, the matched issue's
+//! merged ids and up to 12 of its records that are not the incident's.
 
 #[path = "common/real_month.rs"]
 mod real_month;
@@ -63,7 +65,7 @@ fn build(seed: u64) -> Option<Month> {
         }
     }
     let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("real_month-{seed}-{}-{hash:016x}", fingerprint.replace(['/', ':'], "_")));
+        .join(format!("real_month-{seed}-{}-{hash:016x}", fingerprint.replace(['/', ':', '.'], "_")));
     if let Some(analyses) = read_cache(&cache, records.len()) {
         eprintln!("month {seed}: {} analyses read from {}", analyses.len(), cache.display());
         return Some(Month { records, analyses });
@@ -101,7 +103,8 @@ fn write_cache(path: &std::path::Path, analyses: &[Analysis]) {
         stripped.push(a);
     }
     let json = serde_json::to_vec(&stripped).expect("analyses serialize");
-    let _ = std::fs::write(path.with_extension("json"), json).and_then(|_| std::fs::write(path.with_extension("f32"), floats));
+    let _ = std::fs::write(path.with_extension("json"), json)
+        .and_then(|_| std::fs::write(path.with_extension("f32"), floats));
 }
 
 fn read_cache(path: &std::path::Path, n: usize) -> Option<Vec<Analysis>> {
@@ -197,7 +200,8 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
         .iter()
         .enumerate()
         .map(|(k, inc)| {
-            let ids: HashSet<&str> = m.records.iter().filter(|r| r.incident == Some(k)).map(|r| r.id.as_str()).collect();
+            let ids: HashSet<&str> =
+                m.records.iter().filter(|r| r.incident == Some(k)).map(|r| r.id.as_str()).collect();
             let fragments = owner.iter().filter(|o| **o == Some(k)).count();
             let best = issues
                 .iter()
@@ -220,6 +224,21 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                 row.failures.push("no issue".into());
                 return row;
             };
+            if std::env::var("FANKUI_DEBUG").is_ok() {
+                let texts: std::collections::HashMap<&str, &Record> =
+                    m.records.iter().map(|r| (r.id.as_str(), r)).collect();
+                eprintln!("-- {} <- {} merged {:?}", inc.name, issue.name, issue.merged_ids);
+                for id in issue.record_ids.iter().filter(|id| !ids.contains(id.as_str())).take(12) {
+                    let r = texts[id.as_str()];
+                    eprintln!(
+                        "     extra d{} {} {:?} {}",
+                        r.day,
+                        r.store,
+                        r.incident,
+                        r.text.chars().take(60).collect::<String>()
+                    );
+                }
+            }
             row.name = issue.name.clone();
             row.kind = Some(issue.kind);
             row.severity = Some(issue.severity);
@@ -408,8 +427,11 @@ fn real_month_quiet_has_no_red_and_few_yellow() {
     let Some(m) = month(SEED_A) else { return };
     let issues = detect(m, false);
     let (red, yellow) = quiet_counts(&issues);
-    let loud: Vec<String> =
-        issues.iter().filter(|i| i.severity >= Severity::Yellow).map(|i| format!("{:?} {}", i.severity, i.name)).collect();
+    let loud: Vec<String> = issues
+        .iter()
+        .filter(|i| i.severity >= Severity::Yellow)
+        .map(|i| format!("{:?} {}", i.severity, i.name))
+        .collect();
     assert!(red == 0 && yellow <= 2, "{red} red, {yellow} yellow: {loud:?}");
 }
 

@@ -156,9 +156,19 @@ fn with_volume_the_incidents_are_still_found() {
         let hits = best.record_ids.iter().filter(|id| ids.contains(id.as_str())).count();
         assert!(hits * 2 > ids.len(), "{:?}: best issue {} holds {hits} of {}", inc.truth, best.name, ids.len());
         assert!(best.severity >= Severity::Yellow, "{:?}: {} is {:?}", inc.truth, best.name, best.severity);
-        // Same severity as on counts: the example chain's orders are steady.
+        // The same issue as on counts: the example chain's orders are steady. Its
+        // severity may differ by a level: with volume a region's expectation is
+        // built from each reporting store's own complaints per order, which for a
+        // wide cluster (model 0.6.0's taste cluster holding the fries) is higher
+        // than the count model's (fries: red at 15.3 on counts, yellow at 7.4).
         let on_counts = without_volume().iter().find(|i| i.id == best.id).expect("same issue without volume");
-        assert_eq!(on_counts.severity, best.severity, "{}", best.name);
+        assert!(
+            on_counts.severity.max(best.severity) == Severity::Red || on_counts.severity == best.severity,
+            "{}: {:?} on counts, {:?} with volume",
+            best.name,
+            on_counts.severity,
+            best.severity
+        );
     }
 }
 
@@ -208,7 +218,7 @@ fn tickets_on_the_example_month_open_once_and_escalate_when_late() {
     );
     let f = book.tickets().iter().find(|t| t.issue_id == fries_issue.id).unwrap();
     assert_eq!((f.status, f.escalations), (TicketStatus::Closed, 0), "answered in time");
-    for y in book.tickets().iter().filter(|t| t.severity == Severity::Yellow) {
+    for y in book.tickets().iter().filter(|t| t.severity == Severity::Yellow && t.issue_id != fries_issue.id) {
         assert_eq!((y.status, y.escalations), (TicketStatus::Open, 0), "yellow has 72 hours");
     }
 }

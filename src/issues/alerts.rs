@@ -68,6 +68,7 @@ impl IssueDetector {
                 }
                 self.members.push(Member {
                     record,
+                    kind,
                     cluster: self.state.clusterer.clusters()[ci].id.clone(),
                     window,
                     similarity,
@@ -154,6 +155,7 @@ impl IssueDetector {
         {
             Some(e) => e,
             None => {
+                let name = self.name_spike(ci, alert);
                 self.state.episodes.push(Episode {
                     id: format!("{}-{}", alert.cluster, format_window(alert.window, size)),
                     cluster: alert.cluster.clone(),
@@ -163,6 +165,7 @@ impl IssueDetector {
                     severity,
                     score: alert.score,
                     alerts: Vec::new(),
+                    name: Some(name),
                 });
                 self.state.episodes.last_mut().expect("just pushed")
             }
@@ -193,6 +196,30 @@ impl IssueDetector {
         } else {
             Severity::Green
         }
+    }
+
+    /// The name of a spike: from the cluster's clauses in the alerting window and
+    /// group, the ones that rose (a cluster's clauses over the whole month are
+    /// mostly everyday background: "味道差" all month, "薯条味道怪" on the spike's day).
+    fn name_spike(&self, ci: usize, alert: &Alert) -> String {
+        let c = &self.state.clusterer.clusters()[ci];
+        let level = self.options.group_fields.iter().position(|f| *f == alert.group.field);
+        let texts: Vec<&str> = self
+            .members
+            .iter()
+            .filter(|m| m.cluster == c.id && m.window == alert.window)
+            .filter(|m| {
+                level.is_none_or(|l| {
+                    self.records[m.record as usize].groups.get(l).and_then(|v| v.as_deref())
+                        == Some(alert.group.value.as_str())
+                })
+            })
+            .map(|m| m.text.as_str())
+            .collect();
+        if texts.is_empty() {
+            return self.name_cluster(ci);
+        }
+        naming::name_kind(c.kind == Kind::Praise, &texts, &c.top_topics(2))
     }
 
     pub(super) fn name_cluster(&self, ci: usize) -> String {

@@ -11,8 +11,10 @@
 //!    lexicon object) or, without one, its topic and problem.
 //! 2. **Merging** ([`merge_incidents`]): issues of the same kind whose windows
 //!    overlap, whose alerts share a group (or whose records do), and that share
-//!    an object or a topic without naming two different objects, are one issue;
-//!    the name of the one with a lexicon object (then the biggest) is kept.
+//!    a problem, or an object or a topic without naming two different objects,
+//!    are one issue;
+//!    the name of the one with a lexicon object (then the one furthest above
+//!    its expected count) is kept.
 
 use super::{naming, Episode, GroupCount, Issue, IssueDetector};
 use crate::spike::CHAIN;
@@ -108,13 +110,16 @@ fn one_incident(a: &Issue, b: &Issue) -> bool {
         return false;
     }
     let (oa, ob) = (lexicon_object(&a.name), lexicon_object(&b.name));
-    if matches!((oa, ob), (Some(x), Some(y)) if x != y) {
+    // The same problem in the same groups at the same time is one incident even
+    // under two objects (骑手·送餐慢 and 外卖·送餐慢 in the south on one evening).
+    let same_problem = problem(&a.name) == problem(&b.name) && !["差评", "好评"].contains(&problem(&a.name));
+    if matches!((oa, ob), (Some(x), Some(y)) if x != y) && !same_problem {
         return false;
     }
     let topic = |i: &Issue| -> BTreeSet<String> {
         i.topics.iter().take(2).filter(|t| t.as_str() != crate::classify::OTHER).cloned().collect()
     };
-    let shares = a.name == b.name || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
+    let shares = a.name == b.name || same_problem || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
     if !shares {
         return false;
     }
@@ -132,11 +137,14 @@ fn one_incident(a: &Issue, b: &Issue) -> bool {
 /// counts of a merged issue are left to be recounted from its record ids.
 pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
     // The named (lexicon object) and biggest first: they give the merged issue its name and id.
+    // The most specific name wins: one with a lexicon object, then the issue
+    // furthest above its expectation (a burn of "涨价" over a cluster of "太贵").
+    let lift = |i: &Issue| i.count as f64 / i.expected.max(0.5);
     issues.sort_by(|a, b| {
         lexicon_object(&b.name)
             .is_some()
             .cmp(&lexicon_object(&a.name).is_some())
-            .then(b.count.cmp(&a.count))
+            .then(lift(b).total_cmp(&lift(a)))
             .then(a.id.cmp(&b.id))
     });
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());

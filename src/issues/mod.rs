@@ -21,17 +21,24 @@
 //!    brand-new cluster must come from 3 stores before it counts above store level.
 //!    Consecutive alerts of a cluster (at most 2 windows apart) are one episode.
 //! 4. **Slow burns** (`slow_burn`): complaints are also counted by topic × store and
-//!    topic × region, whatever their wording, and the last 2–7 windows are scanned:
-//!    at least 8 complaints on 2+ days, 3× the baseline, Bonferroni 1 %. This
-//!    finds rude staff at one store (5–8 a day, each worded differently), which no
+//!    topic × region, by lexicon object × problem (虾滑·味道怪) per store, region and
+//!    chain, and by lexicon problem (涨价, 支付失败) chain-wide, whatever their
+//!    wording; the last 2–7 windows are scanned: at least 8 complaints on 2+ days,
+//!    3× the baseline, Bonferroni 1 %, and the newest window itself in excess (a
+//!    burn ends when the problem does). This finds rude staff at one store (5–8 a
+//!    day, each worded differently) and a chain-wide price increase, which no
 //!    single cluster shows.
 //! 5. **One incident, one issue** (`incident`): an episode takes in other clusters
 //!    that rose with it (≥ 2 reports, ≥ 3× expected, mostly in the alerting
 //!    groups) and share its object, or its topic and problem; then issues of one
-//!    kind that overlap in time, share a group and an object or topic (and do not
-//!    name two different objects) are folded into one.
+//!    kind that overlap in time, share a group and a problem, or an object or
+//!    topic without naming two different objects, are folded into one.
 //! 6. **Names** ([`naming`]): `object·problem` from lexicons, topic name and topic
-//!    predicate as fallback, never raw words. Praise without a lexicon object
+//!    predicate as fallback, never raw words; named from the clauses that spiked
+//!    (the alerting window and group), not from the cluster's whole month. An
+//!    issue keeps only the reports with a clause that fits its name (no other
+//!    lexicon object or problem, [`naming::fits`]): a cluster, or a topic's slow
+//!    burn, is wider than the incident. Praise without a lexicon object
 //!    ("很不错") is no issue; a complaint with neither object nor topic is at most green.
 //! 7. **Severity** ([`SeverityOptions`]): red at `-log10 p` ≥ 10 with ≥ 10 reports, or
 //!    a `hygiene` issue with ≥ 3; yellow at ≥ 5 with ≥ 5; praise is green. The
@@ -50,8 +57,8 @@ mod report;
 mod slow_burn;
 mod state;
 
-pub use feed::{Feed, RecordFields, RecordMeta};
 pub(crate) use feed::is_junk;
+pub use feed::{Feed, RecordFields, RecordMeta};
 pub use issue::{Example, GroupCount, Issue, ProcessSummary};
 pub use options::{IssueOptions, Severity, SeverityOptions};
 pub use state::StateLock;
@@ -74,12 +81,17 @@ pub(crate) struct Episode {
     severity: Severity,
     score: f64,
     alerts: Vec<Alert>,
+    /// The name given at the first alert, from the clauses that spiked (see
+    /// `alerts::name_spike`); `None` in states written before names were per episode.
+    #[serde(default)]
+    name: Option<String>,
 }
 
 /// One clause assigned to a cluster during this run.
 #[derive(Clone, Debug)]
 struct Member {
     record: u32,
+    kind: Kind,
     cluster: String,
     window: i64,
     similarity: f32,

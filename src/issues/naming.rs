@@ -65,6 +65,20 @@ pub fn object_of(word: &str) -> Option<&'static str> {
     objects.get(word).copied()
 }
 
+/// The lexicon problems (涨价, 支付失败, 态度差, ...) a complaint clause names.
+pub fn problems_in(text: &str) -> impl Iterator<Item = &'static str> + '_ {
+    named_in(Class::Problem, text)
+}
+
+/// The lexicon objects (薯条, 小程序, 店员, ...) a clause names.
+pub fn objects_in(text: &str) -> impl Iterator<Item = &'static str> + '_ {
+    named_in(Class::Object, text)
+}
+
+fn named_in(class: Class, text: &str) -> impl Iterator<Item = &'static str> + '_ {
+    entries().iter().filter(move |e| e.class == class && e.synonyms.iter().any(|s| text.contains(s))).map(|e| e.name)
+}
+
 /// Chinese label of a topic id.
 pub fn topic_label(topic: &str) -> &str {
     match topic {
@@ -138,6 +152,31 @@ pub fn name_kind(praise: bool, texts: &[&str], top_topics: &[&str]) -> String {
     }
 }
 
+/// Whether a clause may be one of the reports of an issue named `name`: it names
+/// no lexicon object but the issue's, and no lexicon problem (praise) but the
+/// issue's, when the name has one; or it names the issue's problem. A clause
+/// that names none fits. A cluster is
+/// wider than a spike: during a payment outage the app cluster also holds the
+/// everyday "小程序老是闪退" and "优惠券用不了", which are not the outage.
+pub fn fits(name: &str, praise: bool, text: &str) -> bool {
+    let mut parts = name.split('·');
+    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
+    let conflicts = |class: Class, own: &str| -> bool {
+        let named = entries().iter().filter(|e| e.class == class);
+        if !named.clone().any(|e| e.name == own) {
+            return false;
+        }
+        let mut hits = named.filter(|e| e.synonyms.iter().any(|s| text.contains(s))).peekable();
+        hits.peek().is_some() && !hits.any(|e| e.name == own)
+    };
+    let problems = if praise { Class::Praise } else { Class::Problem };
+    let names_own_problem = entries()
+        .iter()
+        .any(|e| e.class == problems && e.name == problem && e.synonyms.iter().any(|s| text.contains(s)));
+    // The problem decides: hair is the incident, whether in the burger or the rice.
+    names_own_problem || !conflicts(Class::Object, object) && !conflicts(problems, problem)
+}
+
 /// Whether a name says nothing a manager can act on: praise (or a complaint)
 /// without a lexicon object and without a topic (`其他·…`), or praise whose
 /// object is only a topic.
@@ -172,6 +211,22 @@ mod tests {
         assert_eq!(name(&["等了半天", "半天没人理"], &["半天", "没人理"], &["other"]), "其他·差评");
         assert_eq!(name(&["服务员翻白眼", "店员爱答不理"], &[], &["service"]), "店员·态度差");
         assert_eq!(name(&["态度太差了", "爱答不理"], &[], &["service"]), "服务·态度差");
+    }
+
+    #[test]
+    fn a_clause_fits_an_issue_unless_it_names_another_object_or_problem() {
+        assert!(fits("小程序·支付失败", false, "小程序付不了款"));
+        assert!(fits("小程序·支付失败", false, "一直转圈"));
+        assert!(fits("小程序·支付失败", false, "取餐码显示不出来"));
+        assert!(!fits("小程序·支付失败", false, "小程序老是闪退"));
+        assert!(!fits("小程序·支付失败", false, "优惠券用不了"));
+        assert!(fits("薯条·味道怪", false, "薯条和汉堡都有股怪味"));
+        assert!(fits("汉堡·有头发", false, "米饭里吃出头发丝"));
+        assert!(!fits("汉堡·有头发", false, "米饭太硬"));
+        assert!(!fits("薯条·味道怪", false, "鸡块太咸了"));
+        // A name without a lexicon object or problem filters nothing by it.
+        assert!(fits("口味·味道差", false, "鸡块有股怪味"));
+        assert!(!fits("薯条·好吃", true, "薯条送得快"));
     }
 
     #[test]

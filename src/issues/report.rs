@@ -5,7 +5,7 @@ use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector
 use crate::cluster::Kind;
 use crate::spike::CHAIN;
 use crate::window::{format_window, WindowSize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 impl IssueDetector {
     /// The issues this run alerted on (including ones continuing from earlier
@@ -35,9 +35,12 @@ impl IssueDetector {
             })
             .collect();
         let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
+        let clauses = self.clauses_by_record();
         for issue in out.iter_mut() {
+            purify(issue, &clauses);
             self.regroup(issue);
         }
+        out.retain(|i| !i.record_ids.is_empty());
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
         out
     }
@@ -45,6 +48,7 @@ impl IssueDetector {
     fn issue(&self, e: &Episode, size: WindowSize) -> Option<Issue> {
         let ci = self.state.clusterer.position(&e.cluster)?;
         let c = &self.state.clusterer.clusters()[ci];
+        let name = e.name.clone().or_else(|| c.name.clone()).unwrap_or_else(|| self.name_cluster(ci));
         let members: Vec<&Member> = self
             .members
             .iter()
@@ -82,7 +86,7 @@ impl IssueDetector {
         let count = if record_ids.is_empty() { count_hist } else { record_ids.len() as u64 };
         Some(Issue {
             id: e.id.clone(),
-            name: c.name.clone().unwrap_or_else(|| self.name_cluster(ci)),
+            name,
             keywords: c.top_terms(5).into_iter().map(|(t, _)| t.to_string()).collect(),
             kind: e.kind,
             severity: e.severity,
@@ -125,11 +129,36 @@ impl IssueDetector {
         groups
     }
 
+    /// The complaint and praise clauses of this run's records, by record id.
+    fn clauses_by_record(&self) -> HashMap<&str, Vec<(Kind, &str)>> {
+        let mut out: HashMap<&str, Vec<(Kind, &str)>> = HashMap::new();
+        for m in &self.members {
+            out.entry(self.records[m.record as usize].id.as_str()).or_default().push((m.kind, m.text.as_str()));
+        }
+        out
+    }
+
     /// Group counts of a merged issue, from its (deduplicated) record ids.
     fn regroup(&self, issue: &mut Issue) {
         let ids: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
         issue.groups = self.group_counts(self.records.iter().filter(|r| ids.contains(r.id.as_str())));
     }
+}
+
+/// Keeps the reports whose clauses fit the issue's name ([`naming::fits`]): an
+/// issue made of a wide cluster, or folded with a topic's slow burn, keeps the
+/// reports of its own object and problem. A report without clauses of the
+/// issue's kind (none in this run) is kept.
+fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
+    let praise = issue.kind == Kind::Praise;
+    let fits = |id: &str| -> bool {
+        let Some(cs) = clauses.get(id) else { return true };
+        let mut own = cs.iter().filter(|(k, _)| *k == issue.kind).peekable();
+        own.peek().is_none() || own.any(|(_, t)| naming::fits(&issue.name, praise, t))
+    };
+    issue.record_ids.retain(|id| fits(id));
+    issue.examples.retain(|x| naming::fits(&issue.name, praise, &x.text));
+    issue.count = issue.record_ids.len() as u64;
 }
 
 /// Keeps an issue's 20 largest group counts, largest first.

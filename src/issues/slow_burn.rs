@@ -12,7 +12,18 @@
 //! weighted mean ([`SMOOTHING`], about a month of memory), floored at the topic's
 //! chain-wide rate spread over the group's peers (a store never seen with a
 //! complaint is not expected to have none), and frozen while the key alerts, so
-//! that the burn does not become its own baseline.
+//! that the burn does not become its own baseline. A burn is dated from the first
+//! day of its span that is itself in excess, not from the span's first day.
+//!
+//! Complaints are counted by **lexicon problem** (`p:涨价`, `p:支付失败`, for
+//! clauses naming no lexicon object) across the chain and by **lexicon object ×
+//! problem** (`o:虾滑·味道怪`) per store,
+//! region and chain: these keys are specific enough to test chain-wide, where a
+//! topic's complaints are too many for a tripling to mean one thing (and a
+//! problem alone, 味道怪 in one region, is everyday background). They find
+//! a chain-wide price increase (a tripling of "涨价" while "贵" is everyday
+//! background) and keep a three-day ingredient incident one issue when its
+//! wordings are spread over many clusters.
 
 use super::{naming, Episode, Example, GroupCount, Issue, IssueDetector};
 use crate::cluster::Kind;
@@ -30,6 +41,10 @@ pub const MIN_COUNT: u64 = 8;
 pub const MIN_RATIO: f64 = 3.0;
 /// Family-wise false-alarm rate per window.
 pub const ALPHA: f64 = 0.01;
+/// Prefix of a series keyed by a lexicon problem.
+const PROBLEM: &str = "p:";
+/// Prefix of a series keyed by a lexicon object and problem.
+const OBJECT: &str = "o:";
 /// Weight of the newest window in the baseline.
 pub const SMOOTHING: f64 = 0.05;
 /// Windows of history before any alert.
@@ -62,11 +77,16 @@ pub(crate) struct SlowBurn {
     series: HashMap<String, Series>,
     windows: u32,
     episodes: Vec<Episode>,
-    /// Members of this run: (key, window, record id, clause text).
+    /// Members of this run: (key, window, record id, clause text, clause topic).
     #[serde(skip)]
-    hits: Vec<(String, i64, String, String)>,
+    hits: Vec<(String, i64, String, String, String)>,
     #[serde(skip)]
     touched: HashSet<String>,
+}
+
+/// Whether a series is keyed by the lexicon (a problem, or an object and problem).
+fn lexicon_key(series: &str) -> bool {
+    series.starts_with(PROBLEM) || series.starts_with(OBJECT)
 }
 
 fn key(topic: &str, field: &str, value: &str) -> String {
@@ -90,22 +110,45 @@ impl IssueDetector {
                     peers.entry(f.as_str()).or_default().insert(v.as_str());
                 }
             }
-            let mut topics: BTreeMap<&str, &str> = BTreeMap::new();
+            // Series keys of the record: topics (`service`), lexicon problems (`p:涨价`)
+            // and objects × problems (`o:虾滑·味道怪`), each with one of its clauses.
+            let mut keys: BTreeMap<String, (&str, &str)> = BTreeMap::new();
             for c in &analysis.clauses {
                 let negative = c.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity);
-                if negative {
-                    for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
-                        topics.entry(t.label.as_str()).or_insert(c.clause.text.as_str());
+                if !negative {
+                    continue;
+                }
+                let text = c.clause.text.as_str();
+                let topic = c.topics.iter().map(|t| t.label.as_str()).find(|t| *t != crate::classify::OTHER);
+                for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
+                    keys.entry(t.label.clone()).or_insert((text, t.label.as_str()));
+                }
+                // A problem with a lexicon object counts under the object (米饭·味道怪),
+                // without one under the problem alone (涨价了, 支付失败).
+                let objects: Vec<&str> = naming::objects_in(text).collect();
+                for p in naming::problems_in(text) {
+                    if objects.is_empty() {
+                        keys.entry(format!("{PROBLEM}{p}")).or_insert((text, topic.unwrap_or("")));
+                    }
+                    for o in &objects {
+                        keys.entry(format!("{OBJECT}{o}·{p}")).or_insert((text, topic.unwrap_or("")));
                     }
                 }
             }
-            for (topic, text) in topics {
-                *counts.entry(key(topic, CHAIN, "*")).or_insert(0) += 1;
+            for (series, (text, clause_topic)) in keys {
+                let chain = key(&series, CHAIN, "*");
+                *counts.entry(chain.clone()).or_insert(0) += 1;
+                if lexicon_key(&series) {
+                    sb.hits.push((chain, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+                }
                 for (f, v) in fields.iter().zip(&meta.groups) {
+                    if series.starts_with(PROBLEM) {
+                        break; // a problem alone is tested chain-wide only
+                    }
                     if let Some(v) = v {
-                        let k = key(topic, f, v);
+                        let k = key(&series, f, v);
                         *counts.entry(k.clone()).or_insert(0) += 1;
-                        sb.hits.push((k, window, meta.id.clone(), text.to_string()));
+                        sb.hits.push((k, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
                     }
                 }
             }
@@ -116,7 +159,14 @@ impl IssueDetector {
         for (k, &n) in &counts {
             let mut parts = k.split('\u{1f}');
             let (topic, field) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            if field == CHAIN {
+            // A topic is tested per store and region only, a problem chain-wide only
+            // (涨价 everywhere; 味道怪 in one region is everyday background), an
+            // object and problem at every level.
+            let tested = match field {
+                CHAIN => lexicon_key(topic),
+                _ => !topic.starts_with(PROBLEM),
+            };
+            if !tested {
                 continue;
             }
             let chain = sb.series.get(&key(topic, CHAIN, "*")).map(|s| s.level_at(window)).unwrap_or(0.0);
@@ -126,7 +176,7 @@ impl IssueDetector {
             let recent: Vec<(i64, u64)> = s
                 .map(|s| s.recent.iter().copied().filter(|(w, _)| window - w < MAX_DAYS as i64).collect())
                 .unwrap_or_default();
-            let mut best: Option<(u64, f64, f64, i64)> = None;
+            let mut best: Option<(u64, f64, f64, i64)> = None; // total, expected, p, span
             for span in 2..=MAX_DAYS as i64 {
                 let inside: Vec<(i64, u64)> = recent.iter().copied().filter(|(w, _)| window - w < span).collect();
                 if inside.is_empty() {
@@ -135,12 +185,25 @@ impl IssueDetector {
                 let total = n + inside.iter().map(|(_, c)| c).sum::<u64>();
                 let expected = base * span as f64;
                 let p = poisson_sf(total, expected);
-                let start = inside.iter().map(|(w, _)| *w).min().unwrap_or(window);
                 if total >= MIN_COUNT && total as f64 >= MIN_RATIO * expected && best.is_none_or(|b| p < b.2) {
-                    best = Some((total, expected, p, start));
+                    best = Some((total, expected, p, span));
                 }
             }
-            if let Some((total, expected, p, start)) = best {
+            // Only a window that is itself in excess extends a burn: a span that
+            // alerts on the strength of days past would drag the issue on after
+            // the problem ended.
+            let hot_now = n >= 2 && n as f64 >= MIN_RATIO * base;
+            if let Some((total, expected, p, span)) = best.filter(|_| hot_now) {
+                // Dated from the first day of the span that is itself in excess (2+
+                // complaints, MIN_RATIO × the daily baseline): a span may open with
+                // ordinary days.
+                let hot = |c: u64| c >= 2 && c as f64 >= MIN_RATIO * base;
+                let start = recent
+                    .iter()
+                    .filter(|(w, c)| window - w < span && hot(*c))
+                    .map(|(w, _)| *w)
+                    .min()
+                    .unwrap_or(window);
                 tests.push((k.clone(), total, expected, p, start));
             }
         }
@@ -163,7 +226,8 @@ impl IssueDetector {
                 s.alerting = Some(window);
                 continue;
             }
-            s.level = if s.seen == 0 { n as f64 } else { s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING };
+            s.level =
+                if s.seen == 0 { n as f64 } else { s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING };
             s.last = window;
             s.seen += 1;
         }
@@ -202,6 +266,7 @@ impl IssueDetector {
                     severity,
                     score,
                     alerts: Vec::new(),
+                    name: None,
                 });
                 sb.episodes.last_mut().expect("just pushed")
             }
@@ -223,20 +288,46 @@ impl IssueDetector {
             .filter(|e| sb.touched.contains(&e.id) && since.is_none_or(|s| e.end >= s))
             .map(|e| {
                 let k = e.cluster.trim_start_matches("scan:");
-                let topic = k.split('\u{1f}').next().unwrap_or("").to_string();
+                let series = k.split('\u{1f}').next().unwrap_or("");
                 let mut record_ids: Vec<String> = Vec::new();
                 let mut texts: Vec<&str> = Vec::new();
+                let mut clause_topics: BTreeMap<&str, usize> = BTreeMap::new();
                 let mut examples: Vec<Example> = Vec::new();
                 let mut seen = HashSet::new();
-                for (hk, w, id, text) in &sb.hits {
+                for (hk, w, id, text, clause_topic) in &sb.hits {
                     if hk == k && *w >= e.start && *w <= e.end && seen.insert(id.as_str()) {
                         record_ids.push(id.clone());
                         texts.push(text);
+                        *clause_topics.entry(clause_topic.as_str()).or_insert(0) += 1;
                         if examples.len() < self.options.examples && !examples.iter().any(|x| &x.text == text) {
                             examples.push(Example { id: id.clone(), text: text.clone() });
                         }
                     }
                 }
+                // A lexicon series takes the topic most of its clauses have, and its key as name.
+                let topic = if lexicon_key(series) {
+                    clause_topics
+                        .iter()
+                        .filter(|(t, _)| !t.is_empty())
+                        .max_by_key(|(_, n)| **n)
+                        .map(|(t, _)| t.to_string())
+                        .unwrap_or_default()
+                } else {
+                    series.to_string()
+                };
+                let name = match (series.strip_prefix(OBJECT), series.strip_prefix(PROBLEM)) {
+                    (Some(object_problem), _) => object_problem.to_string(),
+                    (None, Some(problem)) => {
+                        let fallback = naming::name_kind(false, &texts, &[topic.as_str()]);
+                        let object = fallback.split('·').next().unwrap_or("其他");
+                        if problem.contains(object) {
+                            problem.to_string()
+                        } else {
+                            format!("{object}·{problem}")
+                        }
+                    }
+                    _ => naming::name_kind(false, &texts, &[topic.as_str()]),
+                };
                 let last = e.alerts.last();
                 let alerts: Vec<GroupCount> = last
                     .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
@@ -244,11 +335,11 @@ impl IssueDetector {
                     .collect();
                 Issue {
                     id: e.id.clone(),
-                    name: naming::name_kind(false, &texts, &[topic.as_str()]),
+                    name,
                     keywords: Vec::new(),
                     kind: Kind::Complaint,
                     severity: e.severity,
-                    topics: vec![topic],
+                    topics: if topic.is_empty() { Vec::new() } else { vec![topic] },
                     start: format_window(e.start, size),
                     end: format_window(e.end, size),
                     count: record_ids.len() as u64,
