@@ -287,8 +287,7 @@ impl Clusterer {
         self.sync_derived();
         let separate = unit.topics.iter().any(|t| self.options.separate_topics.contains(t));
         let threshold = if separate { self.options.separate_similarity } else { self.options.similarity };
-        let unit_objects: Vec<&str> =
-            unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).collect();
+        let unit_objects: Vec<&str> = unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).collect();
         let derived = &mut self.derived;
         derived.epoch += 1;
         // Both dot products of a candidate (below) differ by less than (n + 8) × 2⁻²⁴ ×
