@@ -171,19 +171,23 @@ impl Cluster {
 
     /// Whether the unit names an object (薯条, 鸡腿堡, ...; lexicons/issue_names.txt)
     /// while the cluster is about other objects: "薯条有股怪味" does not join
-    /// "鸡腿堡的鸡肉有股怪味" however close their embeddings.
-    fn object_conflict(&self, unit: &Unit<'_>) -> bool {
-        let mut unit_objects = unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).peekable();
-        if unit_objects.peek().is_none() || self.size < 2 {
+    /// "鸡腿堡的鸡肉有股怪味" however close their embeddings. `unit_objects` are the
+    /// unit's objects, `dominant` the cluster's ([`Cluster::dominant_objects`]).
+    fn object_conflict(&self, unit_objects: &[&str], dominant: impl FnOnce() -> Vec<&'static str>) -> bool {
+        if unit_objects.is_empty() || self.size < 2 {
             return false;
         }
-        let dominant: Vec<&str> = self
-            .terms
+        let dominant = dominant();
+        !dominant.is_empty() && !unit_objects.iter().any(|o| dominant.contains(o))
+    }
+
+    /// The objects of the terms that at least half of the members share.
+    fn dominant_objects(&self) -> Vec<&'static str> {
+        self.terms
             .iter()
             .filter(|(_, &n)| u64::from(n) * 2 >= self.size)
             .filter_map(|(t, _)| crate::issues::naming::object_of(t))
-            .collect();
-        !dominant.is_empty() && !unit_objects.any(|o| dominant.contains(&o))
+            .collect()
     }
 
     /// Whether the unit and the cluster agree on each separating topic.
@@ -213,6 +217,23 @@ pub struct Clusterer {
     next_id: u64,
     #[serde(skip)]
     index: HashMap<(Kind, String), Vec<u32>>,
+    #[serde(skip)]
+    derived: Derived,
+}
+
+/// What the candidate search needs of each cluster beyond its fields, kept
+/// beside the clusters so that it is not recomputed for every unit (a unit is
+/// compared with up to a thousand clusters). Not serialized: rebuilt when its
+/// length no longer matches the clusters'.
+#[derive(Clone, Debug, Default)]
+struct Derived {
+    /// `Cluster::norm` of each cluster (the same computation, so the same bits).
+    norms: Vec<f32>,
+    /// `Cluster::dominant_objects` of each cluster, once asked for, until the cluster changes.
+    objects: Vec<Option<Vec<&'static str>>>,
+    /// `marks[i] == epoch`: cluster `i` was already looked at for the current unit.
+    marks: Vec<u64>,
+    epoch: u64,
 }
 
 const MAX_TERMS_PER_CLUSTER: usize = 48;
@@ -220,7 +241,7 @@ const MAX_TERMS_PER_CLUSTER: usize = 48;
 impl Clusterer {
     /// An empty clusterer.
     pub fn new(options: ClusterOptions) -> Self {
-        Clusterer { options, clusters: Vec::new(), next_id: 1, index: HashMap::new() }
+        Clusterer { options, clusters: Vec::new(), next_id: 1, index: HashMap::new(), derived: Derived::default() }
     }
 
     /// The options in force.
@@ -240,6 +261,10 @@ impl Clusterer {
 
     /// Mutable access to one cluster (to fix its name).
     pub fn cluster_mut(&mut self, i: usize) -> &mut Cluster {
+        // Its terms and size are public: forget what was derived from them.
+        if let Some(o) = self.derived.objects.get_mut(i) {
+            *o = None;
+        }
         &mut self.clusters[i]
     }
 
@@ -259,30 +284,73 @@ impl Clusterer {
         if self.index.is_empty() && !self.clusters.is_empty() {
             self.rebuild_index();
         }
+        self.sync_derived();
         let separate = unit.topics.iter().any(|t| self.options.separate_topics.contains(t));
         let threshold = if separate { self.options.separate_similarity } else { self.options.similarity };
-        let mut best: Option<(usize, f32, f32)> = None;
-        let mut seen: Vec<u32> = Vec::with_capacity(64);
+        let unit_objects: Vec<&str> = unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).collect();
+        let derived = &mut self.derived;
+        derived.epoch += 1;
+        // Both dot products of a candidate (below) differ by less than (n + 8) × 2⁻²⁴ ×
+        // ‖sum‖ × ‖embedding‖ (n = 512: 3.1e-5 of the embedding's norm in cosine);
+        // `slack` is 30 times that.
+        let slack = 1e-3 * unit.embedding.iter().map(|x| x * x).sum::<f32>().sqrt().max(1.0);
+        let bonus = self.options.term_bonus;
+        // First pass: each candidate's cosine with a fast dot product (eight partial
+        // sums, which vectorize); the filters and the term bonus only for those that
+        // can still come near the best so far (`top`).
+        let mut candidates: Vec<(u32, f32, bool)> = Vec::with_capacity(64);
+        let mut top = f32::NEG_INFINITY;
+        let mut finite = true;
         for key in keys(unit) {
             let Some(list) = self.index.get(&(unit.kind, key)) else { continue };
             for &ci in list {
-                if seen.contains(&ci) {
+                let i = ci as usize;
+                if derived.marks[i] == derived.epoch {
                     continue;
                 }
-                seen.push(ci);
-                let c = &self.clusters[ci as usize];
+                derived.marks[i] = derived.epoch;
+                let c = &self.clusters[i];
+                let cos = dot_fast(&c.sum, unit.embedding) / derived.norms[i].max(1e-12);
+                finite &= cos.is_finite();
+                if finite && cos + bonus.max(0.0) + 2.0 * slack < top {
+                    continue;
+                }
                 // In a separating topic the problem, not the object, makes the cluster
                 // (hair in a burger, in rice, in tea).
-                if !c.same_side(unit, &self.options.separate_topics) || (!separate && c.object_conflict(unit)) {
+                if !c.same_side(unit, &self.options.separate_topics)
+                    || (!separate
+                        && c.object_conflict(&unit_objects, || {
+                            derived.objects[i].get_or_insert_with(|| c.dominant_objects()).clone()
+                        }))
+                {
                     continue;
                 }
-                let cos = c.similarity(unit, c.norm());
                 let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
-                if best.is_none_or(|(_, s, _)| score > s) {
-                    best = Some((ci as usize, score, cos));
-                }
+                let approx = cos + if shares { bonus } else { 0.0 };
+                top = top.max(approx);
+                candidates.push((ci, approx, shares));
             }
+        }
+        // Second pass, in the same order: the exact score (the sequential sum, as
+        // always) of the candidates that can be the best, i.e. the first of the
+        // highest exact scores. A candidate left out above or here is more than
+        // 2 × `slack` below a candidate's fast score, so its exact score is below
+        // that candidate's exact score.
+        let mut best: Option<(usize, f32, f32)> = None;
+        for (ci, approx, shares) in candidates {
+            if finite && approx + 2.0 * slack < top {
+                continue;
+            }
+            let c = &self.clusters[ci as usize];
+            let cos = c.similarity(unit, derived.norms[ci as usize]);
+            let score = cos + if shares { self.options.term_bonus } else { 0.0 };
+            if best.is_none_or(|(_, s, _)| score > s) {
+                best = Some((ci as usize, score, cos));
+            }
+        }
+        if !finite {
+            // Not a number somewhere (never with finite embeddings): no shortcut.
+            best = self.best_exact(unit, separate, &unit_objects);
         }
         let (i, sim) = match best {
             Some((i, score, cos)) if score >= threshold => {
@@ -293,6 +361,7 @@ impl Clusterer {
                 c.size += 1;
                 c.sim_sum += f64::from(cos);
                 c.last_window = c.last_window.max(unit.window);
+                self.derived.norms[i] = c.norm();
                 (i, cos)
             }
             _ => {
@@ -310,6 +379,10 @@ impl Clusterer {
                     sum: unit.embedding.to_vec(),
                     sim_sum: 0.0,
                 });
+                let c = self.clusters.last().expect("just pushed");
+                self.derived.norms.push(c.norm());
+                self.derived.objects.push(None);
+                self.derived.marks.push(0);
                 (self.clusters.len() - 1, 1.0)
             }
         };
@@ -325,8 +398,51 @@ impl Clusterer {
         for t in unit.topics {
             *c.topics.entry(t.clone()).or_insert(0) += 1;
         }
+        self.derived.objects[i] = None;
         self.index_unit(i, unit);
         (i, sim)
+    }
+
+    /// The best candidate for `unit` by the exact score of every candidate, in index order.
+    fn best_exact(&mut self, unit: &Unit<'_>, separate: bool, unit_objects: &[&str]) -> Option<(usize, f32, f32)> {
+        let derived = &mut self.derived;
+        derived.epoch += 1;
+        let mut best: Option<(usize, f32, f32)> = None;
+        for key in keys(unit) {
+            let Some(list) = self.index.get(&(unit.kind, key)) else { continue };
+            for &ci in list {
+                let i = ci as usize;
+                if derived.marks[i] == derived.epoch {
+                    continue;
+                }
+                derived.marks[i] = derived.epoch;
+                let c = &self.clusters[i];
+                if !c.same_side(unit, &self.options.separate_topics)
+                    || (!separate && c.object_conflict(unit_objects, || c.dominant_objects()))
+                {
+                    continue;
+                }
+                let cos = c.similarity(unit, derived.norms[i]);
+                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
+                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
+                if best.is_none_or(|(_, s, _)| score > s) {
+                    best = Some((i, score, cos));
+                }
+            }
+        }
+        best
+    }
+
+    /// Rebuilds the derived values when they do not cover the clusters (after
+    /// loading a state file or forgetting clusters).
+    fn sync_derived(&mut self) {
+        let d = &mut self.derived;
+        if d.norms.len() == self.clusters.len() {
+            return;
+        }
+        d.norms = self.clusters.iter().map(Cluster::norm).collect();
+        d.objects = vec![None; self.clusters.len()];
+        d.marks = vec![0; self.clusters.len()];
     }
 
     fn index_unit(&mut self, i: usize, unit: &Unit<'_>) {
@@ -439,10 +555,27 @@ impl Clusterer {
             keep
         });
         if !gone.is_empty() {
+            self.derived = Derived::default();
             self.rebuild_index();
         }
         gone
     }
+}
+
+/// A dot product in eight partial sums: fast, but not the same bits as the
+/// sequential sum of [`Cluster::similarity`] (see [`Clusterer::assign`]).
+fn dot_fast(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f32>() + ra.iter().zip(rb).map(|(x, y)| x * y).sum::<f32>()
 }
 
 /// Index keys of a unit: its terms and topics.

@@ -7,6 +7,7 @@ use super::{Feed, IssueDetector, IssueOptions, ProcessSummary, RecordMeta, State
 use crate::cluster::Clusterer;
 use crate::error::{Error, Result};
 use crate::pipeline::{Analysis, Analyzer, Input};
+use crate::quality::DuplicateIndex;
 use crate::spike::SpikeDetector;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -177,7 +178,7 @@ impl IssueDetector {
         let dim = analyzer.classifier().map(|c| c.model().config().embedding_dim);
         let size = self.options.window;
         let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
-        let mut timed: Vec<(i64, i64, RecordMeta, Feed)> = Vec::with_capacity(records.len());
+        let mut timed: Vec<Timed> = Vec::with_capacity(records.len());
         for (mut meta, feed) in records {
             self.join_stores(&mut meta);
             if let Err(reason) = clock.check(&meta.time) {
@@ -196,26 +197,31 @@ impl IssueDetector {
         }
         // In time order (stable: input order within one instant).
         timed.sort_by_key(|(w, t, _, _)| (*w, *t));
-        let mut dup_index = analyzer.duplicate_index();
-        let mut done = summary.errors.len();
+        let mut windows: Vec<&mut [Timed]> = Vec::new();
         let mut rest = timed.as_mut_slice();
         while !rest.is_empty() {
             let w = rest[0].0;
             let n = rest.iter().take_while(|(x, ..)| *x == w).count();
             let (this, tail) = rest.split_at_mut(n);
+            windows.push(this);
             rest = tail;
-            let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(n);
-            for chunk in this.chunks_mut(4096) {
-                let raw: Vec<Input<'_>> = chunk
-                    .iter()
-                    .filter_map(|(_, _, _, f)| match f {
-                        Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
-                        Feed::Analyzed(_) => None,
-                    })
-                    .collect();
-                let mut scored = analyzer.analyze_batch_clauses(&raw, &mut dup_index)?.into_iter();
-                for (_, _, meta, feed) in chunk.iter_mut() {
-                    let analysis = match feed {
+        }
+        let mut done = summary.errors.len();
+        // The next window is scored (on the thread pool) while this one is
+        // clustered and tested here, which would otherwise leave the pool idle.
+        // Windows are still scored one after the other, in the same chunks.
+        std::thread::scope(|s| -> Result<()> {
+            let mut windows = windows.into_iter();
+            let index = analyzer.duplicate_index();
+            let mut next = windows.next().map(|this| s.spawn(move || score_window(analyzer, this, index)));
+            while let Some(handle) = next.take() {
+                let (this, scored, index) = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                let mut scored = scored?.into_iter();
+                next = windows.next().map(|next| s.spawn(move || score_window(analyzer, next, index)));
+                let w = this[0].0;
+                let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(this.len());
+                for (_, _, meta, feed) in this.iter_mut() {
+                    let mut analysis = match feed {
                         Feed::Text { .. } => match scored.next().expect("one result per text") {
                             Ok(a) => a,
                             Err(e) => {
@@ -227,14 +233,44 @@ impl IssueDetector {
                     };
                     summary.junk += usize::from(is_junk(&analysis));
                     inspect(meta, &analysis);
+                    // Clauses are clustered, not comments: the comment's embedding only takes memory.
+                    analysis.embedding = Vec::new();
                     batch.push((meta.clone(), analysis));
                 }
+                self.add_window(w, &batch, analyzer.segmenter());
+                summary.windows += 1;
+                done += this.len();
+                progress(done);
             }
-            self.add_window(w, &batch, analyzer.segmenter());
-            summary.windows += 1;
-            done += n;
-            progress(done);
-        }
+            Ok(())
+        })?;
         Ok(summary)
     }
+}
+
+/// A record with its window and instant.
+type Timed = (i64, i64, RecordMeta, Feed);
+
+/// Analyzes the records of one window given as text, in chunks of 4,096 records;
+/// one result per text, in order. Gives back the window and the duplicate index.
+fn score_window<'a>(
+    analyzer: &Analyzer,
+    this: &'a mut [Timed],
+    mut index: DuplicateIndex,
+) -> (&'a mut [Timed], Result<Vec<Result<Analysis>>>, DuplicateIndex) {
+    let mut out = Vec::with_capacity(this.len());
+    for chunk in this.chunks(4096) {
+        let raw: Vec<Input<'_>> = chunk
+            .iter()
+            .filter_map(|(_, _, _, f)| match f {
+                Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
+                Feed::Analyzed(_) => None,
+            })
+            .collect();
+        match analyzer.analyze_batch_clauses(&raw, &mut index) {
+            Ok(scored) => out.extend(scored),
+            Err(e) => return (this, Err(e), index),
+        }
+    }
+    (this, Ok(out), index)
 }
