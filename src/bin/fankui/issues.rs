@@ -1,11 +1,11 @@
 //! `fankui issues`: cluster complaints, detect spikes, print named issues.
 
 use crate::input::Format;
-use crate::records::{read_records, RecordArgs, Records};
+use crate::records::{read_issue_options, read_records, ModelArgs, RecordArgs, Records};
 use crate::Outcome;
 use anyhow::Context;
 use fankui::issues::StateLock;
-use fankui::{Analyzer, IssueDetector, IssueOptions, LocalTime, PipelineConfig, WindowSize};
+use fankui::{Analyzer, IssueDetector, LocalTime, WindowSize};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -43,12 +43,8 @@ pub struct IssuesArgs {
     /// Records more than this many days before the clock are errors (`none`: no limit) [default: none].
     #[arg(long, value_parser = parse_days)]
     max_past_days: Option<Limit>,
-    /// Model directory; default: the bundled model.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Pipeline configuration (JSON), see `PipelineConfig`.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Issue-detection options (JSON), see `IssueOptions` (clustering, spike test, severity thresholds).
     #[arg(long)]
     issue_config: Option<PathBuf>,
@@ -74,19 +70,8 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     crate::init_threads(args.threads)?;
     let start = Instant::now();
     let window: WindowSize = args.window.parse()?;
-    let mut config = match &args.config {
-        Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
-        None => PipelineConfig::default(),
-    };
-    config.scoring = true;
-    if let Some(dir) = &args.model {
-        config.classify.model.dir = Some(dir.clone());
-    }
-    let mut options: IssueOptions = match &args.issue_config {
-        Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
-            .with_context(|| format!("parsing {}", p.display()))?,
-        None => IssueOptions::default(),
-    };
+    let config = args.model.scoring_config()?;
+    let mut options = read_issue_options(args.issue_config.as_deref())?;
     options.window = window;
     options.group_fields = args.fields.group_fields.clone();
     if let Some(zone) = &args.timezone {

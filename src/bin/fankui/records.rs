@@ -1,13 +1,14 @@
-//! What `fankui issues` and `fankui report` share: the record fields on the
-//! command line, and reading every record of the input.
+//! What `fankui issues` and `fankui report` share: the record fields and model
+//! options on the command line, and reading every record of the input.
 
 use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
 use anyhow::Context;
 use fankui::issues::{Feed, RecordFields};
 use fankui::report::feed_from_json;
-use fankui::RecordMeta;
+use fankui::{IssueOptions, PipelineConfig, RecordMeta};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 
 /// The fields of a record that `fankui issues` and `fankui report` read.
 #[derive(clap::Args)]
@@ -40,6 +41,41 @@ impl RecordArgs {
         fields.groups = self.group_fields.clone();
         fields
     }
+}
+
+/// The model and pipeline options of `fankui issues` and `fankui report`.
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    /// Model directory; default: the bundled model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Pipeline configuration (JSON), see `PipelineConfig`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    /// The pipeline configuration (--config, else the default) with scoring on and --model.
+    pub fn scoring_config(&self) -> anyhow::Result<PipelineConfig> {
+        let mut config = match &self.config {
+            Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
+            None => PipelineConfig::default(),
+        };
+        config.scoring = true;
+        if let Some(dir) = &self.model {
+            config.classify.model.dir = Some(dir.clone());
+        }
+        Ok(config)
+    }
+}
+
+/// Issue-detection options from an `--issue-config` file, else the defaults.
+pub fn read_issue_options(path: Option<&Path>) -> anyhow::Result<IssueOptions> {
+    Ok(match path {
+        Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
+            .with_context(|| format!("parsing {}", p.display()))?,
+        None => IssueOptions::default(),
+    })
 }
 
 /// Every record of an input, read.

@@ -1,12 +1,12 @@
 //! `fankui report`: one self-contained HTML file for a period.
 
 use crate::input::Format;
-use crate::records::{read_records, RecordArgs, Records};
+use crate::records::{read_issue_options, read_records, ModelArgs, RecordArgs, Records};
 use crate::Outcome;
 use anyhow::{bail, Context};
 use fankui::issues::Feed;
 use fankui::report::{read_tickets, Lang, Report, ReportOptions, Standards};
-use fankui::{Analyzer, Issue, IssueOptions, PipelineConfig, Stores, Volume};
+use fankui::{Analyzer, Issue, Stores, Volume};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -54,12 +54,8 @@ pub struct ReportArgs {
     /// Most records embedded for drill-down (issue and negative records first).
     #[arg(long, default_value_t = 10_000)]
     max_records: usize,
-    /// Model directory; default: the bundled model.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Pipeline configuration (JSON), see `PipelineConfig`.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Issue-detection options (JSON), see `IssueOptions` (used when --issues is not given).
     #[arg(long)]
     issue_config: Option<PathBuf>,
@@ -126,19 +122,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     let needs_model = !given_issues || feeds.iter().any(|(_, f)| matches!(f, Feed::Text { .. }));
     let mut junk = 0;
     if needs_model {
-        let mut config = match &args.config {
-            Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
-            None => PipelineConfig::default(),
-        };
-        config.scoring = true;
-        if let Some(dir) = &args.model {
-            config.classify.model.dir = Some(dir.clone());
-        }
-        let issue_options: IssueOptions = match &args.issue_config {
-            Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
-                .with_context(|| format!("parsing {}", p.display()))?,
-            None => IssueOptions::default(),
-        };
+        let config = args.model.scoring_config()?;
+        let issue_options = read_issue_options(args.issue_config.as_deref())?;
         let analyzer = Analyzer::new(config).context("building the pipeline")?;
         let summary = report.process(&analyzer, feeds, issue_options).context("scoring")?;
         errors.extend(summary.errors.iter().map(|(id, e)| format!("record {id}: {e}")));
