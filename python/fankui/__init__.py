@@ -500,13 +500,10 @@ def _issue_payload(rows: List[Any], fields: Dict[str, Any]):
     return b"[" + b",".join(parts) + b"]", refused, positions
 
 
-def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], time_field: str,
-                   group_fields: Sequence[str], state: Optional[str], since: Optional[str], text_field: str,
-                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int,
-                   stores: Optional[str] = None, volume: Optional[str] = None,
-                   tickets: Optional[str] = None) -> Issues:
-    if errors not in ("warn", "raise", "ignore"):
-        raise ConfigError(f"errors must be 'warn', 'raise' or 'ignore', not {errors!r}")
+def _read_records(records: Iterable[Mapping[str, Any]], time_field: str, group_fields: Sequence[str],
+                  text_field: str, id_field: str):
+    """Checks that ``records`` is a list of records (not a string, a mapping or a DataFrame) and reads
+    it for the detector: the rows, the fields (JSON for Rust), and what :func:`_issue_payload` gives."""
     if isinstance(records, (str, bytes, bytearray, Mapping)):
         raise InputError(f"give a list of records (mappings), not {_a(records)}")
     if hasattr(records, "columns") and hasattr(records, "iloc"):
@@ -517,6 +514,17 @@ def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], t
               "groups": list(group_fields)}
     rows = list(records)
     payload, refused, positions = _issue_payload(rows, fields)
+    return rows, fields, payload, refused, positions
+
+
+def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], time_field: str,
+                   group_fields: Sequence[str], state: Optional[str], since: Optional[str], text_field: str,
+                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int,
+                   stores: Optional[str] = None, volume: Optional[str] = None,
+                   tickets: Optional[str] = None) -> Issues:
+    if errors not in ("warn", "raise", "ignore"):
+        raise ConfigError(f"errors must be 'warn', 'raise' or 'ignore', not {errors!r}")
+    rows, fields, payload, refused, positions = _read_records(records, time_field, group_fields, text_field, id_field)
     strict = errors == "raise"
     issues_json, summary_json = analyzer._inner.detect_issues_json(
         payload, json.dumps(fields), json.dumps(dict(options or {})), os.fspath(state) if state else None, since,
@@ -625,16 +633,7 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
         if _DEFAULT is None:
             _DEFAULT = Analyzer()
         analyzer = _DEFAULT
-    if isinstance(records, (str, bytes, bytearray, Mapping)):
-        raise InputError(f"give a list of records (mappings), not {_a(records)}")
-    if hasattr(records, "columns") and hasattr(records, "iloc"):
-        raise InputError('give a list of records, not a DataFrame: e.g. df.to_dict("records")')
-    if isinstance(group_fields, str):
-        group_fields = (group_fields,)
-    fields = {"id": id_field, "text": text_field, "time": time_field, "source": "source",
-              "groups": list(group_fields)}
-    rows = list(records)
-    payload, refused, _ = _issue_payload(rows, fields)
+    rows, fields, payload, refused, _ = _read_records(records, time_field, group_fields, text_field, id_field)
     report_options: Dict[str, Any] = {"lang": lang, "since": since, "until": until, "max_records": max_records}
     if title is not None:
         report_options["title"] = title
