@@ -355,6 +355,14 @@ def _kind(value: Any) -> str:
 _DEFAULT: Optional[Analyzer] = None
 
 
+def _default_analyzer() -> Analyzer:
+    """The analyzer of the bundled model, built on first use and then shared."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Analyzer()
+    return _DEFAULT
+
+
 def _a(value: Any) -> str:
     """'a str', 'a dict', ... for messages."""
     name = type(value).__name__
@@ -596,11 +604,8 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
     >>> found, found.errors  # doctest: +SKIP
     ([], [{'id': 'a', 'error': 'time `yesterday` is not an RFC 3339 timestamp (e.g. 2026-11-09T12:30:00+08:00)'}])
     """
-    global _DEFAULT
     if analyzer is None:
-        if _DEFAULT is None:
-            _DEFAULT = Analyzer()
-        analyzer = _DEFAULT
+        analyzer = _default_analyzer()
     return _detect_issues(analyzer, records, time_field, group_fields, state, since, text_field, id_field, options,
                           errors, stacklevel=3, stores=stores, volume=volume, tickets=tickets)
 
@@ -626,13 +631,10 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
     >>> html = report(records, lang="en")  # doctest: +SKIP
     >>> open("report.html", "w", encoding="utf-8").write(html)  # doctest: +SKIP
     """
-    global _DEFAULT
     if lang not in ("zh", "en"):
         raise ConfigError(f"lang must be 'zh' or 'en', not {lang!r}")
     if analyzer is None:
-        if _DEFAULT is None:
-            _DEFAULT = Analyzer()
-        analyzer = _DEFAULT
+        analyzer = _default_analyzer()
     rows, fields, payload, refused, _ = _read_records(records, time_field, group_fields, text_field, id_field)
     report_options: Dict[str, Any] = {"lang": lang, "since": since, "until": until, "max_records": max_records}
     if title is not None:
