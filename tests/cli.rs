@@ -1,38 +1,18 @@
 //! The `fankui score` command end to end: one output line per input record, in
 //! order, whatever the input holds.
 
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use cli::{fankui, json_lines, stderr};
+use scratch::scratch;
 use serde_json::Value;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const TINY_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny_model");
-
-fn fankui(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fankui"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8(out.stdout.clone())
-        .expect("output is UTF-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad output line {l}: {e}")))
-        .collect()
-}
 
 #[test]
 fn example_file_gives_one_well_formed_line_per_record() {
@@ -40,7 +20,7 @@ fn example_file_gives_one_well_formed_line_per_record() {
     let ids: Vec<Value> = input.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone()).collect();
     let out = fankui(&["score", "examples/feedback.jsonl", "--model", TINY_MODEL], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), ids.len());
     for (line, id) in got.iter().zip(&ids) {
         assert_eq!(&line["id"], id);
@@ -76,7 +56,7 @@ fn bad_records_become_error_lines_and_the_run_goes_on() {
     input.extend_from_slice("{\"id\":\"ok2\",\"text\":\"送餐很快，但是汉堡凉了\"}".as_bytes());
     let out = fankui(&["score", "--no-model"], &input);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-    let got = lines(&out);
+    let got = json_lines(&out);
     let ids: Vec<String> = got.iter().map(|l| l["id"].to_string()).collect();
     assert_eq!(ids, ["\"ok1\"", "2", "\"utf8\"", "\"notext\"", "\"num\"", "\"huge\"", "7", "\"empty\"", "\"ok2\""]);
     let error = |i: usize| got[i]["error"].as_str().unwrap_or_else(|| panic!("line {i} is no error: {}", got[i]));
@@ -102,7 +82,7 @@ fn csv_input_and_field_options() {
         csv.as_bytes(),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["id"], "r1");
     assert_eq!(got[0]["text"], "薯条味道不对");
@@ -115,7 +95,7 @@ fn records_without_ids_get_line_numbers_and_voice_records_are_cleaned() {
         "{\"text\":\"好吃\"}\n\n{\"text\":\"嗯那个就是说薯条吧味道不太对我我觉得是油的问题\",\"source\":\"voice\"}\n";
     let out = fankui(&["score", "-", "--no-model"], input.as_bytes());
     assert!(out.status.success());
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 2, "the blank line holds no record");
     assert_eq!(got[0]["id"], 1);
     assert_eq!(got[1]["id"], 3);
@@ -133,14 +113,6 @@ fn a_missing_model_is_a_clear_fatal_error() {
     assert!(err.contains("/nonexistent/model"), "{err}");
 }
 
-/// A fresh directory for one test's files.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("fankui-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Files in `dir` other than `keep` (left-over temporary files).
 fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -148,10 +120,6 @@ fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !keep.contains(&n.as_str()))
         .collect()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const TWO: &str = "{\"id\":\"a\",\"text\":\"好吃\"}\n{\"id\":\"b\",\"text\":\"送餐很快，但是薯条凉了\"}\n";
@@ -249,14 +217,14 @@ fn a_utf8_bom_at_the_start_of_jsonl_is_skipped() {
     let input = format!("\u{feff}{TWO}");
     let out = fankui(&["score", "--no-model"], input.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["id"], "a");
     assert_eq!(got[0]["text"], "好吃");
     // The same for CSV, and a UTF-16 file is a clear error.
     let out = fankui(&["score", "--no-model", "--format", "csv"], "\u{feff}id,text\n1,好吃\n".as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(lines(&out)[0]["id"], "1");
+    assert_eq!(json_lines(&out)[0]["id"], "1");
     let out = fankui(&["score", "--no-model"], b"\xff\xfe{\x00\"\x00");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("UTF-16"), "{}", stderr(&out));
@@ -311,7 +279,7 @@ fn an_unterminated_csv_quote_is_an_error_record() {
     let csv = "id,text\n1,好吃\n2,\"不错\n3,一般\n4,还行\n";
     let out = fankui(&["score", "--no-model", "--format", "csv"], csv.as_bytes());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got[0]["text"], "好吃");
     assert_eq!(got[1]["id"], "2");
@@ -358,7 +326,7 @@ fn bad_csv_rows_become_error_lines_and_the_run_goes_on() {
     csv.extend_from_slice("6,\"好吃,下次还来\",S6\n".as_bytes());
     let out = fankui(&["score", "--no-model", "--format", "csv", "--max-line-bytes", "1000000"], &csv);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     let ids: Vec<String> = got.iter().map(|l| l["id"].to_string()).collect();
     assert_eq!(ids, ["\"1\"", "\"2\"", "\"3\"", "4", "5", "\"6\""]);
     let error = |i: usize| got[i]["error"].as_str().unwrap_or_else(|| panic!("line {i} is no error: {}", got[i]));
@@ -375,7 +343,7 @@ fn a_line_over_the_byte_limit_is_an_error_and_the_run_goes_on() {
     input.extend_from_slice(TWO.as_bytes());
     let out = fankui(&["score", "--no-model", "--max-line-bytes", "1000000"], &input);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 3);
     assert_eq!(got[0]["id"], 1, "the id of a line not read is its line number");
     assert!(got[0]["error"].as_str().unwrap().contains("longer than the limit"));
@@ -405,7 +373,7 @@ fn a_comment_of_thousands_of_clauses_yields_one_line_with_the_cap_reported() {
     let input = format!("{{\"id\":\"many\",\"text\":\"{}\"}}\n{TWO}", many_clauses());
     let out = fankui(&["score", "--model", TINY_MODEL], input.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 3, "one output per input");
     assert_eq!(got[0]["id"], "many");
     check_capped(&got[0], 64);
@@ -417,7 +385,7 @@ fn a_comment_of_thousands_of_clauses_yields_one_line_with_the_cap_reported() {
     std::fs::write(&config, "{\"max_scored_clauses\": 5}").unwrap();
     let out = fankui(&["score", "--model", TINY_MODEL, "--config", config.to_str().unwrap()], input.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
-    check_capped(&lines(&out)[0], 5);
+    check_capped(&json_lines(&out)[0], 5);
 }
 
 #[test]
@@ -427,7 +395,7 @@ fn the_bundled_model_scores_a_comment_of_thousands_of_clauses_as_spans_up_to_the
     let input = format!("{{\"id\":\"many\",\"text\":\"{}\"}}\n", many_clauses());
     let out = fankui(&["score"], input.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
-    let got = lines(&out);
+    let got = json_lines(&out);
     assert_eq!(got.len(), 1);
     check_capped(&got[0], 64);
 }
@@ -497,7 +465,7 @@ fn personal_data_reaches_no_output_field_of_score_or_issues() {
     let scored = fankui(&["score", "-q"], input.as_bytes());
     assert!(scored.status.success(), "{}", String::from_utf8_lossy(&scored.stderr));
     let mut strings = Vec::new();
-    for line in lines(&scored) {
+    for line in json_lines(&scored) {
         for path in [&["text"][..], &["clauses", "*", "text"], &["keywords"]] {
             strings_at(&line, path, &mut strings);
         }
@@ -507,7 +475,7 @@ fn personal_data_reaches_no_output_field_of_score_or_issues() {
 
     let issues = fankui(&["issues", "--group-field", "store", "-q"], input.as_bytes());
     assert!(issues.status.success(), "{}", String::from_utf8_lossy(&issues.stderr));
-    let issues = lines(&issues);
+    let issues = json_lines(&issues);
     let mut strings = Vec::new();
     for issue in &issues {
         for path in [&["name"][..], &["keywords"], &["examples", "*", "text"]] {

@@ -10,13 +10,15 @@
 //! The month is analyzed once and shared by the tests (about two minutes in a
 //! release build: `cargo test --release --test ops_month -- --nocapture`).
 
+#[path = "common/analyze.rs"]
+mod analyze;
 #[path = "common/month.rs"]
 mod month;
 #[path = "common/ops_month.rs"]
 mod ops_month;
 
-use fankui::{Analysis, Analyzer, Feed, Input, Issue, IssueDetector, IssueOptions, Kind, LocalTime, PipelineConfig};
-use fankui::{Level, RecordMeta, Severity, Source, Stores, TicketBook, TicketOptions, TicketStatus, Volume};
+use fankui::{Analysis, Analyzer, Feed, Issue, IssueDetector, IssueOptions, Kind, LocalTime, PipelineConfig};
+use fankui::{Level, RecordMeta, Severity, Stores, TicketBook, TicketOptions, TicketStatus, Volume};
 use month::{Truth, INCIDENTS};
 use std::collections::HashSet;
 use std::path::Path;
@@ -43,19 +45,7 @@ fn the_month() -> &'static Month {
         }
         let analyzer = Analyzer::new(PipelineConfig::default()).expect("default model loads");
         let started = std::time::Instant::now();
-        let mut index = analyzer.duplicate_index();
-        let mut analyses = Vec::with_capacity(records.len());
-        for chunk in records.chunks(4096) {
-            let inputs: Vec<Input<'_>> = chunk
-                .iter()
-                .map(|r| Input::new(&r.text).with_source(if r.voice { Source::Voice } else { Source::Text }))
-                .collect();
-            for a in analyzer.analyze_batch_with(&inputs, &mut index).expect("analysis runs") {
-                let mut a = a.expect("record analyzed");
-                a.clauses.retain(|c| !c.embedding.is_empty());
-                analyses.push(a);
-            }
-        }
+        let analyses = analyze::analyze_all(&analyzer, records.iter().map(|r| (r.text.as_str(), r.voice)));
         eprintln!("{} records analyzed in {:.0?}", records.len(), started.elapsed());
         Month { records, analyses, analyzer }
     })

@@ -2,10 +2,16 @@
 //! standards, drill-down records), that it is self-contained, and `fankui report`
 //! end to end. No model is needed: records come in already analyzed.
 
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use cli::fankui;
 use fankui::report::{read_tickets, Lang, Report, ReportOptions, ReportRecord, Standards};
 use fankui::Issue;
+use scratch::scratch;
 use serde_json::{json, Value};
-use std::process::Command;
 
 const TINY_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny_model");
 
@@ -182,14 +188,9 @@ fn pending_tickets_are_listed() {
     assert!(!html.contains("TICKET-CLOSED-77"), "closed tickets are not listed");
 }
 
-fn fankui(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fankui")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
-}
-
 #[test]
 fn cli_report_from_scored_records_and_issues_needs_no_model() {
-    let dir = std::env::temp_dir().join(format!("fankui-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scored");
     let scored = dir.join("scored.jsonl");
     let mut lines = String::new();
     for d in 0..3 {
@@ -218,7 +219,7 @@ fn cli_report_from_scored_records_and_issues_needs_no_model() {
     let out = fankui(&[
         "report", scored.to_str().unwrap(), "--issues", issues.to_str().unwrap(), "--model", "/nonexistent",
         "--lang", "en", "-o", out_path.to_str().unwrap(),
-    ]);
+    ], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&out_path).unwrap();
     let d = data(&html);
@@ -226,7 +227,10 @@ fn cli_report_from_scored_records_and_issues_needs_no_model() {
     assert_eq!(d["data"]["records"].as_array().unwrap().len(), 6);
     assert!(html.contains(">6<"), "headline: 6 records");
     // A bad --since fails before anything is written.
-    let out = fankui(&["report", scored.to_str().unwrap(), "--since", "soon", "-o", dir.join("x.html").to_str().unwrap()]);
+    let out = fankui(
+        &["report", scored.to_str().unwrap(), "--since", "soon", "-o", dir.join("x.html").to_str().unwrap()],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.join("x.html").exists());
     std::fs::remove_dir_all(&dir).ok();
@@ -234,8 +238,7 @@ fn cli_report_from_scored_records_and_issues_needs_no_model() {
 
 #[test]
 fn cli_report_detects_issues_itself_with_a_model() {
-    let dir = std::env::temp_dir().join(format!("fankui-report-raw-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("raw");
     let raw = dir.join("raw.jsonl");
     let mut lines = String::new();
     for d in 1..=9 {
@@ -247,7 +250,7 @@ fn cli_report_detects_issues_itself_with_a_model() {
     }
     std::fs::write(&raw, lines).unwrap();
     let out_path = dir.join("report.html");
-    let out = fankui(&["report", raw.to_str().unwrap(), "--model", TINY_MODEL, "-o", out_path.to_str().unwrap()]);
+    let out = fankui(&["report", raw.to_str().unwrap(), "--model", TINY_MODEL, "-o", out_path.to_str().unwrap()], b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&out_path).unwrap();
     let d = data(&html);

@@ -1,10 +1,13 @@
 //! Tickets without the model: opening (one per red/yellow issue, deduplicated),
 //! due times, escalation when late, closing, persistence.
 
+#[path = "common/scratch.rs"]
+mod scratch;
+
 use fankui::{Issue, Level, StoreInfo, Stores, Ticket, TicketBook, TicketOptions, TicketStatus};
 use jiff::Timestamp;
+use scratch::scratch;
 use serde_json::json;
-use std::path::PathBuf;
 
 fn issue(id: &str, severity: &str, groups: serde_json::Value, count: u64) -> Issue {
     serde_json::from_value(json!({
@@ -27,13 +30,6 @@ fn store_issue(id: &str, severity: &str) -> Issue {
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fankui-tickets-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -193,7 +189,7 @@ fn a_yellow_ticket_whose_issue_turns_red_is_superseded() {
 
 #[test]
 fn tickets_round_trip_through_a_file_and_closed_files_close_them() {
-    let dir = tmp("file");
+    let dir = scratch("file");
     let state = dir.join("state.json");
     let path = TicketBook::beside_state(&state);
     assert_eq!(path, dir.join("state.json.tickets.jsonl"));
@@ -249,7 +245,7 @@ fn tickets_round_trip_through_a_file_and_closed_files_close_them() {
 
 #[test]
 fn bad_ticket_files_name_the_line_and_column() {
-    let dir = tmp("bad");
+    let dir = scratch("bad");
     let o = TicketOptions::default();
     let mut book = TicketBook::new();
     book.open_for(&[store_issue("i1", "red")], at("2026-10-23T01:00:00Z"), &o, None).unwrap();

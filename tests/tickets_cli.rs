@@ -4,50 +4,25 @@
 //! an answer finds it overdue and escalated to the store's region; closing it
 //! stops the escalation.
 
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use cli::{fankui, stderr};
+use scratch::scratch;
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-
-fn fankui(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fankui"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn tickets(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fankui-tickets-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn tickets_persist_escalate_and_close_across_runs() {
-    let dir = tmp("runs");
+    let dir = scratch("runs");
     let state = dir.join("state.json");
     let out = dir.join("tickets.jsonl");
     let (s, t) = (state.to_str().unwrap(), out.to_str().unwrap());
@@ -132,7 +107,7 @@ fn tickets_persist_escalate_and_close_across_runs() {
 
 #[test]
 fn bad_operations_files_are_refused_before_any_work() {
-    let dir = tmp("bad");
+    let dir = scratch("bad");
     let bad = dir.join("volume.csv");
     std::fs::write(&bad, "date,store,orders\n2026-10-01,SH-001,many\n").unwrap();
     let o = fankui(&["issues", "--volume", bad.to_str().unwrap(), "--now", "2026-11-05"], b"");

@@ -355,6 +355,14 @@ def _kind(value: Any) -> str:
 _DEFAULT: Optional[Analyzer] = None
 
 
+def _default_analyzer() -> Analyzer:
+    """The analyzer of the bundled model, built on first use and then shared."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Analyzer()
+    return _DEFAULT
+
+
 def _a(value: Any) -> str:
     """'a str', 'a dict', ... for messages."""
     name = type(value).__name__
@@ -500,13 +508,10 @@ def _issue_payload(rows: List[Any], fields: Dict[str, Any]):
     return b"[" + b",".join(parts) + b"]", refused, positions
 
 
-def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], time_field: str,
-                   group_fields: Sequence[str], state: Optional[str], since: Optional[str], text_field: str,
-                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int,
-                   stores: Optional[str] = None, volume: Optional[str] = None,
-                   tickets: Optional[str] = None) -> Issues:
-    if errors not in ("warn", "raise", "ignore"):
-        raise ConfigError(f"errors must be 'warn', 'raise' or 'ignore', not {errors!r}")
+def _read_records(records: Iterable[Mapping[str, Any]], time_field: str, group_fields: Sequence[str],
+                  text_field: str, id_field: str):
+    """Checks that ``records`` is a list of records (not a string, a mapping or a DataFrame) and reads
+    it for the detector: the rows, the fields (JSON for Rust), and what :func:`_issue_payload` gives."""
     if isinstance(records, (str, bytes, bytearray, Mapping)):
         raise InputError(f"give a list of records (mappings), not {_a(records)}")
     if hasattr(records, "columns") and hasattr(records, "iloc"):
@@ -517,6 +522,17 @@ def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], t
               "groups": list(group_fields)}
     rows = list(records)
     payload, refused, positions = _issue_payload(rows, fields)
+    return rows, fields, payload, refused, positions
+
+
+def _detect_issues(analyzer: "Analyzer", records: Iterable[Mapping[str, Any]], time_field: str,
+                   group_fields: Sequence[str], state: Optional[str], since: Optional[str], text_field: str,
+                   id_field: str, options: Optional[Mapping[str, Any]], errors: str, stacklevel: int,
+                   stores: Optional[str] = None, volume: Optional[str] = None,
+                   tickets: Optional[str] = None) -> Issues:
+    if errors not in ("warn", "raise", "ignore"):
+        raise ConfigError(f"errors must be 'warn', 'raise' or 'ignore', not {errors!r}")
+    rows, fields, payload, refused, positions = _read_records(records, time_field, group_fields, text_field, id_field)
     strict = errors == "raise"
     issues_json, summary_json = analyzer._inner.detect_issues_json(
         payload, json.dumps(fields), json.dumps(dict(options or {})), os.fspath(state) if state else None, since,
@@ -588,11 +604,8 @@ def detect_issues(records: Iterable[Mapping[str, Any]], time_field: str = "time"
     >>> found, found.errors  # doctest: +SKIP
     ([], [{'id': 'a', 'error': 'time `yesterday` is not an RFC 3339 timestamp (e.g. 2026-11-09T12:30:00+08:00)'}])
     """
-    global _DEFAULT
     if analyzer is None:
-        if _DEFAULT is None:
-            _DEFAULT = Analyzer()
-        analyzer = _DEFAULT
+        analyzer = _default_analyzer()
     return _detect_issues(analyzer, records, time_field, group_fields, state, since, text_field, id_field, options,
                           errors, stacklevel=3, stores=stores, volume=volume, tickets=tickets)
 
@@ -618,23 +631,11 @@ def report(records: Iterable[Mapping[str, Any]], issues: Optional[Iterable[Mappi
     >>> html = report(records, lang="en")  # doctest: +SKIP
     >>> open("report.html", "w", encoding="utf-8").write(html)  # doctest: +SKIP
     """
-    global _DEFAULT
     if lang not in ("zh", "en"):
         raise ConfigError(f"lang must be 'zh' or 'en', not {lang!r}")
     if analyzer is None:
-        if _DEFAULT is None:
-            _DEFAULT = Analyzer()
-        analyzer = _DEFAULT
-    if isinstance(records, (str, bytes, bytearray, Mapping)):
-        raise InputError(f"give a list of records (mappings), not {_a(records)}")
-    if hasattr(records, "columns") and hasattr(records, "iloc"):
-        raise InputError('give a list of records, not a DataFrame: e.g. df.to_dict("records")')
-    if isinstance(group_fields, str):
-        group_fields = (group_fields,)
-    fields = {"id": id_field, "text": text_field, "time": time_field, "source": "source",
-              "groups": list(group_fields)}
-    rows = list(records)
-    payload, refused, _ = _issue_payload(rows, fields)
+        analyzer = _default_analyzer()
+    rows, fields, payload, refused, _ = _read_records(records, time_field, group_fields, text_field, id_field)
     report_options: Dict[str, Any] = {"lang": lang, "since": since, "until": until, "max_records": max_records}
     if title is not None:
         report_options["title"] = title

@@ -1,14 +1,13 @@
 //! `fankui issues`: cluster complaints, detect spikes, print named issues.
 
-use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
+use crate::input::Format;
+use crate::records::{read_issue_options, read_records, ModelArgs, RecordArgs, Records};
 use crate::Outcome;
 use anyhow::Context;
-use fankui::issues::{Feed, RecordFields, StateLock};
-use fankui::{Analyzer, IssueDetector, IssueOptions, LocalTime, PipelineConfig, RecordMeta, WindowSize};
+use fankui::issues::StateLock;
+use fankui::{Analyzer, IssueDetector, LocalTime, WindowSize};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::Value;
-use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,21 +18,8 @@ pub struct IssuesArgs {
     /// Input format; by default `.csv` files are CSV and everything else JSONL.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Field holding the comment text.
-    #[arg(long, default_value = "text")]
-    text_field: String,
-    /// Field holding the record id.
-    #[arg(long, default_value = "id")]
-    id_field: String,
-    /// Field that marks voice transcripts.
-    #[arg(long, default_value = "source")]
-    source_field: String,
-    /// Field holding the RFC 3339 time.
-    #[arg(long, default_value = "time")]
-    time_field: String,
-    /// Field to count by, finest first (repeatable): --group-field store --group-field region.
-    #[arg(long = "group-field", default_values_t = vec!["store".to_string()])]
-    group_fields: Vec<String>,
+    #[command(flatten)]
+    fields: RecordArgs,
     /// Window length: 1d or 1h.
     #[arg(long, default_value = "1d")]
     window: String,
@@ -57,12 +43,8 @@ pub struct IssuesArgs {
     /// Records more than this many days before the clock are errors (`none`: no limit) [default: none].
     #[arg(long, value_parser = parse_days)]
     max_past_days: Option<Limit>,
-    /// Model directory; default: the bundled model.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Pipeline configuration (JSON), see `PipelineConfig`.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Issue-detection options (JSON), see `IssueOptions` (clustering, spike test, severity thresholds).
     #[arg(long)]
     issue_config: Option<PathBuf>,
@@ -88,21 +70,10 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     crate::init_threads(args.threads)?;
     let start = Instant::now();
     let window: WindowSize = args.window.parse()?;
-    let mut config = match &args.config {
-        Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
-        None => PipelineConfig::default(),
-    };
-    config.scoring = true;
-    if let Some(dir) = &args.model {
-        config.classify.model.dir = Some(dir.clone());
-    }
-    let mut options: IssueOptions = match &args.issue_config {
-        Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
-            .with_context(|| format!("parsing {}", p.display()))?,
-        None => IssueOptions::default(),
-    };
+    let config = args.model.scoring_config()?;
+    let mut options = read_issue_options(args.issue_config.as_deref())?;
     options.window = window;
-    options.group_fields = args.group_fields.clone();
+    options.group_fields = args.fields.group_fields.clone();
     if let Some(zone) = &args.timezone {
         options.timezone = zone.clone();
     }
@@ -140,41 +111,8 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
     }
 
     // Read every record; the stream is processed in time order.
-    let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
-    let path = args.file.as_deref().filter(|p| *p != "-");
-    let format = args.format.unwrap_or_else(|| path.map(Format::from_path).unwrap_or(Format::Jsonl));
-    let reader: Box<dyn BufRead> = match path {
-        Some(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p).with_context(|| format!("opening {p}"))?)),
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let mut source: Box<dyn RecordSource> = match format {
-        Format::Jsonl => Box::new(JsonlSource::new(reader, fields, args.max_line_bytes)),
-        Format::Csv => Box::new(CsvSource::new(reader, fields, args.max_line_bytes)?),
-    };
-    let mut record_fields = RecordFields::default();
-    record_fields.id = args.id_field.clone();
-    record_fields.text = args.text_field.clone();
-    record_fields.time = args.time_field.clone();
-    record_fields.source = args.source_field.clone();
-    record_fields.groups = args.group_fields.clone();
-    let mut records: Vec<(RecordMeta, Feed)> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    let mut total = 0usize;
-    let mut items: Vec<Item> = Vec::new();
-    loop {
-        items.clear();
-        let more = source.next_chunk(8192, &mut items).context("reading input")?;
-        for item in items.drain(..) {
-            total += 1;
-            match prepare(item, &record_fields, total) {
-                Ok(r) => records.push(r),
-                Err(e) => errors.push(e),
-            }
-        }
-        if !more {
-            break;
-        }
-    }
+    let Records { feeds: records, mut errors, total } =
+        read_records(args.file.as_deref(), args.format, &args.fields, args.max_line_bytes, false)?;
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(records.len() as u64).with_style(
             ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records (eta {eta})")
@@ -231,20 +169,4 @@ fn parse_days(s: &str) -> Result<Limit, String> {
         "none" | "off" => Ok(Limit(None)),
         n => n.parse().map(|d| Limit(Some(d))).map_err(|_| format!("`{n}`: a number of days, or none")),
     }
-}
-
-/// Time, groups and text (or the earlier analysis) of one record.
-fn prepare(item: Item, fields: &RecordFields, line: usize) -> Result<(RecordMeta, Feed), String> {
-    let id = match &item.id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let record = item.outcome.map_err(|e| format!("record {id}: {e}"))?;
-    let mut obj = record.extra;
-    obj.insert(fields.id.clone(), item.id);
-    obj.insert(fields.text.clone(), Value::String(record.text));
-    if record.voice {
-        obj.insert(fields.source.clone(), Value::String("voice".into()));
-    }
-    Feed::from_json(obj, fields, line).map_err(|(id, e)| format!("record {id}: {e}"))
 }

@@ -7,6 +7,7 @@
 mod input;
 mod issues;
 mod output;
+mod records;
 mod report;
 mod score;
 mod tickets;

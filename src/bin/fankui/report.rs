@@ -1,11 +1,12 @@
 //! `fankui report`: one self-contained HTML file for a period.
 
-use crate::input::{CsvSource, Fields, Format, Item, JsonlSource, RecordSource};
+use crate::input::Format;
+use crate::records::{read_issue_options, read_records, ModelArgs, RecordArgs, Records};
 use crate::Outcome;
 use anyhow::{bail, Context};
-use fankui::issues::{Feed, RecordFields};
-use fankui::report::{feed_from_json, read_tickets, Lang, Report, ReportOptions, Standards};
-use fankui::{Analyzer, Issue, Stores, Volume, IssueOptions, PipelineConfig, RecordMeta};
+use fankui::issues::Feed;
+use fankui::report::{read_tickets, Lang, Report, ReportOptions, Standards};
+use fankui::{Analyzer, Issue, Stores, Volume};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -45,33 +46,16 @@ pub struct ReportArgs {
     /// Title of the report.
     #[arg(long)]
     title: Option<String>,
-    /// Field to count by, finest first (repeatable): --group-field store --group-field region.
-    #[arg(long = "group-field", default_values_t = vec!["store".to_string()])]
-    group_fields: Vec<String>,
-    /// Field holding the comment text.
-    #[arg(long, default_value = "text")]
-    text_field: String,
-    /// Field holding the record id.
-    #[arg(long, default_value = "id")]
-    id_field: String,
-    /// Field that marks voice transcripts.
-    #[arg(long, default_value = "source")]
-    source_field: String,
-    /// Field holding the RFC 3339 time.
-    #[arg(long, default_value = "time")]
-    time_field: String,
+    #[command(flatten)]
+    fields: RecordArgs,
     /// Business time zone (IANA name) [default: Asia/Shanghai].
     #[arg(long)]
     timezone: Option<String>,
     /// Most records embedded for drill-down (issue and negative records first).
     #[arg(long, default_value_t = 10_000)]
     max_records: usize,
-    /// Model directory; default: the bundled model.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Pipeline configuration (JSON), see `PipelineConfig`.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Issue-detection options (JSON), see `IssueOptions` (used when --issues is not given).
     #[arg(long)]
     issue_config: Option<PathBuf>,
@@ -103,7 +87,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
         .with_lang(args.lang)
         .with_since(args.since.clone())
         .with_until(args.until.clone())
-        .with_group_fields(args.group_fields.clone())
+        .with_group_fields(args.fields.group_fields.clone())
         .with_max_records(args.max_records);
     if let Some(title) = &args.title {
         options = options.with_title(title.clone());
@@ -133,58 +117,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     // Refuse a bad --since/--until/--timezone/standards before any scoring.
     Report::new(report.options().clone()).render().context("checking the report options")?;
 
-    let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
-    let path = args.file.as_deref().filter(|p| *p != "-");
-    let format = args.format.unwrap_or_else(|| path.map(Format::from_path).unwrap_or(Format::Jsonl));
-    let reader: Box<dyn BufRead> = match path {
-        Some(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p).with_context(|| format!("opening {p}"))?)),
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let mut source: Box<dyn RecordSource> = match format {
-        Format::Jsonl => Box::new(JsonlSource::new(reader, fields, args.max_line_bytes)),
-        Format::Csv => Box::new(CsvSource::new(reader, fields, args.max_line_bytes)?),
-    };
-    let mut record_fields = RecordFields::default();
-    record_fields.id = args.id_field.clone();
-    record_fields.text = args.text_field.clone();
-    record_fields.time = args.time_field.clone();
-    record_fields.source = args.source_field.clone();
-    record_fields.groups = args.group_fields.clone();
-
-    let mut feeds: Vec<(RecordMeta, Feed)> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    let mut total = 0usize;
-    let mut items: Vec<Item> = Vec::new();
-    loop {
-        items.clear();
-        let more = source.next_chunk(8192, &mut items).context("reading input")?;
-        for item in items.drain(..) {
-            total += 1;
-            match prepare(item, &record_fields, total, given_issues) {
-                Ok(r) => feeds.push(r),
-                Err(e) => errors.push(e),
-            }
-        }
-        if !more {
-            break;
-        }
-    }
+    let Records { feeds, mut errors, total } =
+        read_records(args.file.as_deref(), args.format, &args.fields, args.max_line_bytes, given_issues)?;
     let needs_model = !given_issues || feeds.iter().any(|(_, f)| matches!(f, Feed::Text { .. }));
     let mut junk = 0;
     if needs_model {
-        let mut config = match &args.config {
-            Some(p) => PipelineConfig::from_json_file(p).with_context(|| format!("reading {}", p.display()))?,
-            None => PipelineConfig::default(),
-        };
-        config.scoring = true;
-        if let Some(dir) = &args.model {
-            config.classify.model.dir = Some(dir.clone());
-        }
-        let issue_options: IssueOptions = match &args.issue_config {
-            Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
-                .with_context(|| format!("parsing {}", p.display()))?,
-            None => IssueOptions::default(),
-        };
+        let config = args.model.scoring_config()?;
+        let issue_options = read_issue_options(args.issue_config.as_deref())?;
         let analyzer = Analyzer::new(config).context("building the pipeline")?;
         let summary = report.process(&analyzer, feeds, issue_options).context("scoring")?;
         errors.extend(summary.errors.iter().map(|(id, e)| format!("record {id}: {e}")));
@@ -232,22 +171,4 @@ fn read_issues(path: &std::path::Path) -> anyhow::Result<Vec<Issue>> {
         out.push(serde_json::from_str(line).with_context(|| format!("{}, line {}", path.display(), i + 1))?);
     }
     Ok(out)
-}
-
-/// Time, groups and text (or analysis) of one record, as `fankui issues` reads it;
-/// with `reuse`, a scored record is used as it is (see [`feed_from_json`]).
-fn prepare(item: Item, fields: &RecordFields, line: usize, reuse: bool) -> Result<(RecordMeta, Feed), String> {
-    use serde_json::Value;
-    let id = match &item.id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let record = item.outcome.map_err(|e| format!("record {id}: {e}"))?;
-    let mut obj = record.extra;
-    obj.insert(fields.id.clone(), item.id);
-    obj.insert(fields.text.clone(), Value::String(record.text));
-    if record.voice {
-        obj.insert(fields.source.clone(), Value::String("voice".into()));
-    }
-    feed_from_json(obj, fields, line, reuse).map_err(|(id, e)| format!("record {id}: {e}"))
 }
