@@ -238,6 +238,22 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                         r.text.chars().take(60).collect::<String>()
                     );
                 }
+                let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
+                let analyses: std::collections::HashMap<&str, &Analysis> =
+                    m.records.iter().zip(&m.analyses).map(|(r, a)| (r.id.as_str(), a)).collect();
+                for id in ids.iter().filter(|id| !held.contains(*id)).take(12) {
+                    let r = texts[id];
+                    let clauses: Vec<String> = analyses[id]
+                        .clauses
+                        .iter()
+                        .map(|c| {
+                            let s = c.sentiment.as_ref().map(|s| s.score).unwrap_or(f32::NAN);
+                            let t: Vec<&str> = c.topics.iter().map(|t| t.label.as_str()).collect();
+                            format!("{}[{s:.2} {}]", c.clause.text, t.join(","))
+                        })
+                        .collect();
+                    eprintln!("     missed d{} {} {}", r.day, r.store, clauses.join(" | "));
+                }
             }
             row.name = issue.name.clone();
             row.kind = Some(issue.kind);

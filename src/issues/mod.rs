@@ -23,7 +23,8 @@
 //! 4. **Slow burns** (`slow_burn`): complaints are also counted by topic × store and
 //!    topic × region, by lexicon object × problem (虾滑·味道怪) per store, region and
 //!    chain, and by lexicon problem (涨价, 支付失败) chain-wide, whatever their
-//!    wording; the last 2–7 windows are scanned: at least 8 complaints on 2+ days,
+//!    wording (in a record with a complaint clause, every clause's lexicon problem
+//!    counts: the model calls "服务员很没礼貌" positive next to a clear complaint); the last 2–7 windows are scanned: at least 8 complaints on 2+ days,
 //!    3× the baseline, Bonferroni 1 %, and the newest window itself in excess (a
 //!    burn ends when the problem does). This finds rude staff at one store (5–8 a
 //!    day, each worded differently) and a chain-wide price increase, which no
