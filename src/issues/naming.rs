@@ -153,28 +153,22 @@ pub fn name_kind(praise: bool, texts: &[&str], top_topics: &[&str]) -> String {
 }
 
 /// Whether a clause may be one of the reports of an issue named `name`: it names
-/// no lexicon object but the issue's, and no lexicon problem (praise) but the
-/// issue's, when the name has one; or it names the issue's problem. A clause
-/// that names none fits. A cluster is
-/// wider than a spike: during a payment outage the app cluster also holds the
-/// everyday "小程序老是闪退" and "优惠券用不了", which are not the outage.
+/// the issue's problem, or it names no lexicon object but the issue's and no
+/// lexicon problem (praise) but the issue's, when the name has them. A clause
+/// that names none fits. A cluster is wider than a spike: during a payment
+/// outage the app cluster also holds the everyday "小程序老是闪退" and
+/// "优惠券用不了", which are not the outage.
 pub fn fits(name: &str, praise: bool, text: &str) -> bool {
     let mut parts = name.split('·');
     let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
-    let conflicts = |class: Class, own: &str| -> bool {
-        let named = entries().iter().filter(|e| e.class == class);
-        if !named.clone().any(|e| e.name == own) {
-            return false;
-        }
-        let mut hits = named.filter(|e| e.synonyms.iter().any(|s| text.contains(s))).peekable();
-        hits.peek().is_some() && !hits.any(|e| e.name == own)
-    };
     let problems = if praise { Class::Praise } else { Class::Problem };
-    let names_own_problem = entries()
-        .iter()
-        .any(|e| e.class == problems && e.name == problem && e.synonyms.iter().any(|s| text.contains(s)));
+    // The clause names something of `class`, but not `own` (when `own` is in the lexicon).
+    let conflicts = |class: Class, own: &str| -> bool {
+        let mut named = named_in(class, text).peekable();
+        entries().iter().any(|e| e.class == class && e.name == own) && named.peek().is_some() && !named.any(|n| n == own)
+    };
     // The problem decides: hair is the incident, whether in the burger or the rice.
-    names_own_problem || !conflicts(Class::Object, object) && !conflicts(problems, problem)
+    named_in(problems, text).any(|n| n == problem) || !conflicts(Class::Object, object) && !conflicts(problems, problem)
 }
 
 /// Whether a name says nothing a manager can act on: praise (or a complaint)
