@@ -236,6 +236,25 @@ struct Derived {
     epoch: u64,
 }
 
+impl Derived {
+    /// The clusters indexed under any key of `unit`, each once, in index order.
+    fn candidates(&mut self, index: &HashMap<(Kind, String), Vec<u32>>, unit: &Unit<'_>) -> Vec<u32> {
+        self.epoch += 1;
+        let mut out = Vec::with_capacity(64);
+        for key in keys(unit) {
+            let Some(list) = index.get(&(unit.kind, key)) else { continue };
+            for &ci in list {
+                let mark = &mut self.marks[ci as usize];
+                if *mark != self.epoch {
+                    *mark = self.epoch;
+                    out.push(ci);
+                }
+            }
+        }
+        out
+    }
+}
+
 const MAX_TERMS_PER_CLUSTER: usize = 48;
 
 impl Clusterer {
@@ -289,7 +308,7 @@ impl Clusterer {
         let threshold = if separate { self.options.separate_similarity } else { self.options.similarity };
         let unit_objects: Vec<&str> = unit.terms.iter().filter_map(|t| crate::issues::naming::object_of(t)).collect();
         let derived = &mut self.derived;
-        derived.epoch += 1;
+        let looked_at = derived.candidates(&self.index, unit);
         // Both dot products of a candidate (below) differ by less than (n + 8) × 2⁻²⁴ ×
         // ‖sum‖ × ‖embedding‖ (n = 512: 3.1e-5 of the embedding's norm in cosine);
         // `slack` is 30 times that.
@@ -301,35 +320,28 @@ impl Clusterer {
         let mut candidates: Vec<(u32, f32, bool)> = Vec::with_capacity(64);
         let mut top = f32::NEG_INFINITY;
         let mut finite = true;
-        for key in keys(unit) {
-            let Some(list) = self.index.get(&(unit.kind, key)) else { continue };
-            for &ci in list {
-                let i = ci as usize;
-                if derived.marks[i] == derived.epoch {
-                    continue;
-                }
-                derived.marks[i] = derived.epoch;
-                let c = &self.clusters[i];
-                let cos = dot_fast(&c.sum, unit.embedding) / derived.norms[i].max(1e-12);
-                finite &= cos.is_finite();
-                if finite && cos + bonus.max(0.0) + 2.0 * slack < top {
-                    continue;
-                }
-                // In a separating topic the problem, not the object, makes the cluster
-                // (hair in a burger, in rice, in tea).
-                if !c.same_side(unit, &self.options.separate_topics)
-                    || (!separate
-                        && c.object_conflict(&unit_objects, || {
-                            derived.objects[i].get_or_insert_with(|| c.dominant_objects()).clone()
-                        }))
-                {
-                    continue;
-                }
-                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let approx = cos + if shares { bonus } else { 0.0 };
-                top = top.max(approx);
-                candidates.push((ci, approx, shares));
+        for ci in looked_at {
+            let i = ci as usize;
+            let c = &self.clusters[i];
+            let cos = dot_fast(&c.sum, unit.embedding) / derived.norms[i].max(1e-12);
+            finite &= cos.is_finite();
+            if finite && cos + bonus.max(0.0) + 2.0 * slack < top {
+                continue;
             }
+            // In a separating topic the problem, not the object, makes the cluster
+            // (hair in a burger, in rice, in tea).
+            if !c.same_side(unit, &self.options.separate_topics)
+                || (!separate
+                    && c.object_conflict(&unit_objects, || {
+                        derived.objects[i].get_or_insert_with(|| c.dominant_objects()).clone()
+                    }))
+            {
+                continue;
+            }
+            let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
+            let approx = cos + if shares { bonus } else { 0.0 };
+            top = top.max(approx);
+            candidates.push((ci, approx, shares));
         }
         // Second pass, in the same order: the exact score (the sequential sum, as
         // always) of the candidates that can be the best, i.e. the first of the
@@ -406,28 +418,20 @@ impl Clusterer {
     /// The best candidate for `unit` by the exact score of every candidate, in index order.
     fn best_exact(&mut self, unit: &Unit<'_>, separate: bool, unit_objects: &[&str]) -> Option<(usize, f32, f32)> {
         let derived = &mut self.derived;
-        derived.epoch += 1;
         let mut best: Option<(usize, f32, f32)> = None;
-        for key in keys(unit) {
-            let Some(list) = self.index.get(&(unit.kind, key)) else { continue };
-            for &ci in list {
-                let i = ci as usize;
-                if derived.marks[i] == derived.epoch {
-                    continue;
-                }
-                derived.marks[i] = derived.epoch;
-                let c = &self.clusters[i];
-                if !c.same_side(unit, &self.options.separate_topics)
-                    || (!separate && c.object_conflict(unit_objects, || c.dominant_objects()))
-                {
-                    continue;
-                }
-                let cos = c.similarity(unit, derived.norms[i]);
-                let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
-                let score = cos + if shares { self.options.term_bonus } else { 0.0 };
-                if best.is_none_or(|(_, s, _)| score > s) {
-                    best = Some((i, score, cos));
-                }
+        for ci in derived.candidates(&self.index, unit) {
+            let i = ci as usize;
+            let c = &self.clusters[i];
+            if !c.same_side(unit, &self.options.separate_topics)
+                || (!separate && c.object_conflict(unit_objects, || c.dominant_objects()))
+            {
+                continue;
+            }
+            let cos = c.similarity(unit, derived.norms[i]);
+            let shares = unit.terms.iter().any(|t| c.terms.contains_key(t));
+            let score = cos + if shares { self.options.term_bonus } else { 0.0 };
+            if best.is_none_or(|(_, s, _)| score > s) {
+                best = Some((i, score, cos));
             }
         }
         best
