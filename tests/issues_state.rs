@@ -6,10 +6,15 @@ use fankui::issues::StateLock;
 use fankui::window::days_from_civil;
 use fankui::{Error, IssueDetector, IssueOptions, WindowSize};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::process::Output;
 use std::time::{Duration, Instant};
+
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::{fankui, spawn};
 
 const TINY_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny_model");
 const MONTH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/month.jsonl");
@@ -19,30 +24,6 @@ fn tmp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("state.json")
-}
-
-fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_fankui"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Runs the CLI on `stdin`.
-fn fankui(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = spawn(args);
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
 }
 
 /// Runs the CLI with standard input left open and never written: a run that

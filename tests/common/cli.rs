@@ -1,21 +1,26 @@
-//! Running the `fankui` binary in tests (tests/cli.rs, tests/report.rs, tests/tickets_cli.rs).
+//! Running the `fankui` binary in tests (tests/cli.rs, tests/report.rs, tests/tickets_cli.rs, tests/issues_state.rs).
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-/// Runs `fankui ARGS` in the project directory with `stdin` as its standard input
-/// (written from another thread, so a large input cannot deadlock against the output).
-pub fn fankui(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fankui"))
+/// Starts `fankui ARGS` in the project directory, its standard streams piped.
+pub fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_fankui"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `fankui ARGS` in the project directory with `stdin` as its standard input
+/// (written from another thread, so a large input cannot deadlock against the output).
+pub fn fankui(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn(args);
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
