@@ -192,6 +192,28 @@ fn majority(issue: &Issue, records: &std::collections::HashMap<&str, Option<usiz
     (n * 2 > issue.record_ids.len()).then_some(k)
 }
 
+/// Debug aid: up to 12 of an incident's records that `held` lacks, each clause with
+/// its sentiment score and topics.
+fn print_missed(m: &Month, ids: &HashSet<&str>, held: &HashSet<&str>) {
+    let by_id: std::collections::HashMap<&str, (&Record, &Analysis)> =
+        m.records.iter().zip(&m.analyses).map(|(r, a)| (r.id.as_str(), (r, a))).collect();
+    let mut missed: Vec<&str> = ids.iter().copied().filter(|id| !held.contains(id)).collect();
+    missed.sort_unstable();
+    for id in missed.into_iter().take(12) {
+        let (r, analysis) = by_id[id];
+        let clauses: Vec<String> = analysis
+            .clauses
+            .iter()
+            .map(|c| {
+                let s = c.sentiment.as_ref().map(|s| s.score).unwrap_or(f32::NAN);
+                let t: Vec<&str> = c.topics.iter().map(|t| t.label.as_str()).collect();
+                format!("{}[{s:.2} {}]", c.clause.text, t.join(","))
+            })
+            .collect();
+        eprintln!("     missed d{} {} {}", r.day, r.store, clauses.join(" | "));
+    }
+}
+
 fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
     let by_id: std::collections::HashMap<&str, Option<usize>> =
         m.records.iter().map(|r| (r.id.as_str(), r.incident)).collect();
@@ -221,6 +243,10 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                 failures: Vec::new(),
             };
             let Some((issue, hits)) = best else {
+                if std::env::var("FANKUI_DEBUG").is_ok() {
+                    eprintln!("-- {} <- no issue", inc.name);
+                    print_missed(m, &ids, &HashSet::new());
+                }
                 row.failures.push("no issue".into());
                 return row;
             };
@@ -239,21 +265,7 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                     );
                 }
                 let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
-                let analyses: std::collections::HashMap<&str, &Analysis> =
-                    m.records.iter().zip(&m.analyses).map(|(r, a)| (r.id.as_str(), a)).collect();
-                for id in ids.iter().filter(|id| !held.contains(*id)).take(12) {
-                    let r = texts[id];
-                    let clauses: Vec<String> = analyses[id]
-                        .clauses
-                        .iter()
-                        .map(|c| {
-                            let s = c.sentiment.as_ref().map(|s| s.score).unwrap_or(f32::NAN);
-                            let t: Vec<&str> = c.topics.iter().map(|t| t.label.as_str()).collect();
-                            format!("{}[{s:.2} {}]", c.clause.text, t.join(","))
-                        })
-                        .collect();
-                    eprintln!("     missed d{} {} {}", r.day, r.store, clauses.join(" | "));
-                }
+                print_missed(m, &ids, &held);
             }
             row.name = issue.name.clone();
             row.kind = Some(issue.kind);
