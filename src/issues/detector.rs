@@ -231,11 +231,21 @@ impl IssueDetector {
                         },
                         Feed::Analyzed(a) => std::mem::take(a.as_mut()),
                     };
+                    // The text is in the analysis now: free the input's copy, so that
+                    // a run holds each window's texts once, not the whole input's.
+                    if let Feed::Text { text, .. } = feed {
+                        *text = String::new();
+                    }
                     summary.junk += usize::from(is_junk(&analysis));
                     inspect(meta, &analysis);
                     // Clauses are clustered, not comments: the comment's embedding only takes memory.
                     analysis.embedding = Vec::new();
-                    batch.push((meta.clone(), analysis));
+                    let meta = RecordMeta {
+                        id: std::mem::take(&mut meta.id),
+                        time: meta.time.clone(),
+                        groups: std::mem::take(&mut meta.groups),
+                    };
+                    batch.push((meta, analysis));
                 }
                 self.add_window(w, &batch, analyzer.segmenter());
                 summary.windows += 1;
