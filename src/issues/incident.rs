@@ -12,7 +12,7 @@
 //! 2. **Merging** ([`merge_incidents`]): issues of the same kind whose windows
 //!    overlap, whose alerts share a group (or whose records do), and that share
 //!    a problem, or an object or a topic without naming two different objects,
-//!    are one issue;
+//!    are one issue (a generic complaint, 其他·差评, shares with any);
 //!    the name of the one with a lexicon object (then the one furthest above
 //!    its expected count) is kept.
 
@@ -119,7 +119,15 @@ fn one_incident(a: &Issue, b: &Issue) -> bool {
     let topic = |i: &Issue| -> BTreeSet<String> {
         i.topics.iter().take(2).filter(|t| t.as_str() != crate::classify::OTHER).cloned().collect()
     };
-    let shares = a.name == b.name || same_problem || (oa.is_some() && oa == ob) || !topic(a).is_disjoint(&topic(b));
+    // A generic complaint (其他·差评: no object, no topic) says nothing against
+    // the incident it rose with: "太失望了" beside "虾滑有股怪味" on the same day.
+    let generic = |i: &Issue| naming::is_generic(&i.name, false);
+    let shares = a.name == b.name
+        || same_problem
+        || (oa.is_some() && oa == ob)
+        || !topic(a).is_disjoint(&topic(b))
+        || generic(a)
+        || generic(b);
     if !shares {
         return false;
     }

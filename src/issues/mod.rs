@@ -24,16 +24,20 @@
 //!    topic × region, by lexicon object × problem (虾滑·味道怪) per store, region and
 //!    chain, and by lexicon problem (涨价, 支付失败) chain-wide, whatever their
 //!    wording (in a record with a complaint clause, every clause's lexicon problem
-//!    counts: the model calls "服务员很没礼貌" positive next to a clear complaint); the last 2–7 windows are scanned: at least 8 complaints on 2+ days,
-//!    3× the baseline, Bonferroni 1 %, and the newest window itself in excess (a
-//!    burn ends when the problem does). This finds rude staff at one store (5–8 a
+//!    counts: the model calls "服务员很没礼貌" positive next to a clear complaint);
+//!    the last 2–7 windows are scanned: at least 8 complaints on 2+ days, 3× the
+//!    baseline (a key's baseline starts from zero: one complaint a week before is
+//!    not one a day), Bonferroni 1 %, and the newest window itself in excess (a
+//!    burn ends when the problem does; it starts with the run of days in excess
+//!    that ends with its first alert). This finds rude staff at one store (5–8 a
 //!    day, each worded differently) and a chain-wide price increase, which no
 //!    single cluster shows.
 //! 5. **One incident, one issue** (`incident`): an episode takes in other clusters
 //!    that rose with it (≥ 2 reports, ≥ 3× expected, mostly in the alerting
 //!    groups) and share its object, or its topic and problem; then issues of one
 //!    kind that overlap in time, share a group and a problem, or an object or
-//!    topic without naming two different objects, are folded into one.
+//!    topic without naming two different objects, are folded into one; a generic
+//!    complaint (其他·差评: no object, no topic) folds into the incident it rose with.
 //! 6. **Names** ([`naming`]): `object·problem` from lexicons, topic name and topic
 //!    predicate as fallback, never raw words; named from the clauses that spiked
 //!    (the alerting window and group), not from the cluster's whole month. An
@@ -44,7 +48,9 @@
 //! 7. **Severity** ([`SeverityOptions`]): red at `-log10 p` ≥ 10 with ≥ 10 reports, or
 //!    a `hygiene` issue with ≥ 3; yellow at ≥ 5 with ≥ 5; praise is green. The
 //!    Bonferroni-corrected tests keep a month of random real reviews below one
-//!    yellow issue a fortnight; the counts keep one-off coincidences green.
+//!    yellow issue a fortnight; the counts keep one-off coincidences green. An
+//!    issue left with fewer reports once they are fitted to its name (step 6)
+//!    keeps only the severity its reports support.
 
 mod alerts;
 mod detector;

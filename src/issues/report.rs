@@ -39,6 +39,7 @@ impl IssueDetector {
         for issue in out.iter_mut() {
             purify(issue, &clauses);
             self.regroup(issue);
+            self.cap_severity(issue);
         }
         out.retain(|i| !i.record_ids.is_empty());
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
@@ -136,6 +137,21 @@ impl IssueDetector {
             out.entry(self.records[m.record as usize].id.as_str()).or_default().push((m.kind, m.text.as_str()));
         }
         out
+    }
+
+    /// An issue left with fewer reports than its severity needs (after `purify`)
+    /// keeps the severity its reports support: two reports are never yellow.
+    fn cap_severity(&self, issue: &mut Issue) {
+        let s = &self.options.severity;
+        let red_topic = issue.topics.first().is_some_and(|t| s.red_topics.contains(t));
+        let supported = if issue.count >= s.red_min_count || (red_topic && issue.count >= s.red_topic_min_count) {
+            Severity::Red
+        } else if issue.count >= s.yellow_min_count {
+            Severity::Yellow
+        } else {
+            Severity::Green
+        };
+        issue.severity = issue.severity.min(supported);
     }
 
     /// Group counts of a merged issue, from its (deduplicated) record ids.

@@ -12,8 +12,10 @@
 //! weighted mean ([`SMOOTHING`], about a month of memory), floored at the topic's
 //! chain-wide rate spread over the group's peers (a store never seen with a
 //! complaint is not expected to have none), and frozen while the key alerts, so
-//! that the burn does not become its own baseline. A burn is dated from the first
-//! day of its span that is itself in excess, not from the span's first day.
+//! that the burn does not become its own baseline; a key first seen after the
+//! first window starts from a level of zero (it had none on every window before).
+//! A burn is dated from the first day of the run of days in excess that ends with
+//! the alerting one, not from the span's first day.
 //!
 //! Complaints are counted by **lexicon problem** (`p:涨价`, `p:支付失败`, for
 //! clauses naming no lexicon object) across the chain and by **lexicon object ×
@@ -202,17 +204,15 @@ impl IssueDetector {
             // alerts on the strength of days past would drag the issue on after
             // the problem ended.
             let hot_now = n >= 2 && n as f64 >= MIN_RATIO * base;
-            if let Some((total, expected, p, span)) = best.filter(|_| hot_now) {
-                // Dated from the first day of the span that is itself in excess (2+
-                // complaints, MIN_RATIO × the daily baseline): a span may open with
-                // ordinary days.
+            if let Some((total, expected, p, _)) = best.filter(|_| hot_now) {
+                // Dated from the first day of the run of days in excess (2+ complaints,
+                // MIN_RATIO × the daily baseline) that ends with this one: a span may
+                // open with ordinary days, or with an earlier hot day of background.
                 let hot = |c: u64| c >= 2 && c as f64 >= MIN_RATIO * base;
-                let start = recent
-                    .iter()
-                    .filter(|(w, c)| window - w < span && hot(*c))
-                    .map(|(w, _)| *w)
-                    .min()
-                    .unwrap_or(window);
+                let mut start = window;
+                while recent.iter().any(|&(w, c)| w == start - 1 && hot(c)) {
+                    start -= 1;
+                }
                 tests.push((k.clone(), total, expected, p, start));
             }
         }
@@ -223,8 +223,12 @@ impl IssueDetector {
                 alerts.push((k, total, expected, -p.max(1e-300).log10(), start));
             }
         }
-        // Fold the window into the baselines (frozen while alerting).
+        // Fold the window into the baselines (frozen while alerting). A key first
+        // seen after the detector's first window had zero on every window before:
+        // its level starts from zero, not at this window's count (a store's first
+        // service complaint would otherwise make one a day its normal).
         let alerting: HashSet<&String> = alerts.iter().map(|a| &a.0).collect();
+        let history = sb.windows > 0;
         for (k, &n) in &counts {
             let s = sb.series.entry(k.clone()).or_default();
             s.recent.push_back((window, n));
@@ -235,8 +239,11 @@ impl IssueDetector {
                 s.alerting = Some(window);
                 continue;
             }
-            s.level =
-                if s.seen == 0 { n as f64 } else { s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING };
+            s.level = if s.seen == 0 && !history {
+                n as f64
+            } else {
+                s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING
+            };
             s.last = window;
             s.seen += 1;
         }
