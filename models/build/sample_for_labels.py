@@ -13,6 +13,12 @@ or newline; 2-40 characters) from train shops only, none already labelled. Short
 clauses were the weak spot of 0.6.0 on real_dev ("很贵！", "很辣。", "汤不鲜！" called positive),
 so low-star Meituan reviews are drawn 8x (1-2 stars) and 4x (3 stars) more often.
     python3 sample_for_labels.py --round 3
+
+Round 4 (`--round 4`, batches 14..17): 1,200 clauses of train shops that carry a degree adverb
+(很 挺 太 非常 特别 超 蛮 比较 有点 有些). 0.7.0 still reads a clause opening with 很 as praise
+("很贵" +0.87, "服务员很没礼貌" +0.97), so this round draws exactly those clauses, praise and
+complaint alike (low-star Meituan reviews drawn 8x / 4x, as in round 3).
+    python3 sample_for_labels.py --round 4
 """
 import argparse
 import json
@@ -39,6 +45,14 @@ def clause_spans(text):
         if m:
             start = m.end()
     return out
+
+
+DEGREE = re.compile(r"很|挺|太|非常|特别|超|蛮|比较|有点|有些")
+
+
+def degree_spans(text):
+    """Round 4: the clauses of `clause_spans` that carry a degree adverb."""
+    return [(s, e) for s, e in clause_spans(text) if DEGREE.search(text[s:e])]
 
 
 def review_units(name, row, seen, max_units=8, spans=None):
@@ -84,7 +98,7 @@ def main():
         # every unit labelled in an earlier round (and its text) is skipped
         for r in rd.load_labels():
             seen.add(r["text"].strip())
-        first, args.batches = (6, 4) if args.round == 2 else (10, 4)
+        first, args.batches = {2: (6, 4), 3: (10, 4), 4: (14, 4)}[args.round]
 
     def mt_weight(i):  # oversample low stars: complaints are rare in the file
         star = int(rd.rows("meituan")[i]["star"] or 0)
@@ -99,13 +113,18 @@ def main():
              ("asap", "train", 200, None)]
     plan2 = [("meituan", "train", 1100, mt_weight), ("dpsent", "train", 600, None),
              ("asap", "train", 300, None)]
-    plan = plan3 if args.round == 3 else plan2 if args.round == 2 else [("meituan", "train", 1500, mt_weight), ("meituan", "dev", 560, mt_weight),
+    plan4 = [("meituan", "train", 900, mt_weight3), ("dpsent", "train", 300, None)]
+    plan = plan4 if args.round == 4 else plan3 if args.round == 3 else plan2 if args.round == 2 else [("meituan", "train", 1500, mt_weight), ("meituan", "dev", 560, mt_weight),
             ("dpsent", "train", 650, None), ("dpsent", "dev", 300, None),
             ("asap", "train", 200, None), ("asap", "dev", 200, None),
             ("haidilao", "dev", 150, None), ("eleme", "dev", 70, None)]
     for name, split, n, w in plan:
-        got = (draw(name, split, n, rng, seen, w, max_units=3, spans=clause_spans)
-               if args.round == 3 else draw(name, split, n, rng, seen, w))
+        if args.round >= 3:
+            spans = degree_spans if args.round == 4 else clause_spans
+            got = draw(name, split, n, rng, seen, w, max_units=2 if args.round == 4 else 3,
+                       spans=spans)
+        else:
+            got = draw(name, split, n, rng, seen, w)
         print(f"{name:9s} {split:5s} {len(got)} units")
         for k, t in got:
             _, row, _, _ = rd.parse_key(k)
