@@ -132,7 +132,7 @@ impl IssueDetector {
         for alert in &alerts {
             self.record_alert(alert);
         }
-        self.scan_window(window, batch);
+        self.scan_window(window, batch, exposure.as_ref());
         let forgotten = self.state.clusterer.forget_stale(window);
         self.state.spikes.forget(&forgotten);
         alerts

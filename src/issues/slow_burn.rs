@@ -17,6 +17,13 @@
 //! A burn is dated from the first day of the run of days in excess that ends with
 //! the alerting one, not from the span's first day.
 //!
+//! **Volume.** With daily orders joined in ([`IssueDetector::set_volume`]), a
+//! window's expectation is scaled by the group's orders that day over its usual
+//! orders (an exponentially weighted mean, [`SMOOTHING`]), and the baseline learns
+//! complaints per usual day of orders: a store whose orders triple for a week of
+//! promotion and whose complaints triple with them has no slow burn. Groups with
+//! unknown orders are tested on counts.
+//!
 //! Complaints are counted by **lexicon problem** (`p:涨价`, `p:支付失败`, for
 //! clauses naming no lexicon object) across the chain and by **lexicon object ×
 //! problem** (`o:虾滑·味道怪`) per store,
@@ -30,7 +37,7 @@
 use super::{naming, Episode, Example, GroupCount, Issue, IssueDetector};
 use crate::cluster::Kind;
 use crate::pipeline::Analysis;
-use crate::spike::{poisson_sf, Alert, Group, CHAIN};
+use crate::spike::{poisson_sf, Alert, Exposure, Group, CHAIN};
 use crate::window::format_window;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -73,10 +80,41 @@ impl Series {
     }
 }
 
+/// A group's daily orders: their usual level and the last [`MAX_DAYS`] days.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Orders {
+    level: f64,
+    /// (window, orders / usual orders) of the last [`MAX_DAYS`] windows with orders.
+    recent: VecDeque<(i64, f64)>,
+}
+
+impl Orders {
+    /// The window's orders over the usual ones (1 when unknown).
+    fn factor(&self, w: i64) -> f64 {
+        self.recent.iter().find(|(x, _)| *x == w).map_or(1.0, |(_, f)| *f)
+    }
+
+    /// Adds a window's orders; the first window sets the usual level.
+    fn update(&mut self, w: i64, orders: f64) {
+        if !(orders.is_finite() && orders > 0.0) {
+            return;
+        }
+        let factor = if self.level > 0.0 { (orders / self.level).clamp(0.1, 10.0) } else { 1.0 };
+        self.level = if self.level > 0.0 { self.level * (1.0 - SMOOTHING) + orders * SMOOTHING } else { orders };
+        self.recent.push_back((w, factor));
+        while self.recent.front().is_some_and(|(x, _)| w - x >= MAX_DAYS as i64) {
+            self.recent.pop_front();
+        }
+    }
+}
+
 /// The slow-burn detector's state (kept in the state file).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct SlowBurn {
     series: HashMap<String, Series>,
+    /// Daily orders per group (`field\u{1f}value`), when volume is joined in.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    orders: HashMap<String, Orders>,
     windows: u32,
     episodes: Vec<Episode>,
     /// Members of this run: (key, window, record id, clause text, clause topic).
@@ -97,12 +135,21 @@ fn key(topic: &str, field: &str, value: &str) -> String {
 
 impl IssueDetector {
     /// Counts one window's complaints by topic × group and scans for slow burns.
-    pub(super) fn scan_window(&mut self, window: i64, batch: &[(super::RecordMeta, Analysis)]) {
+    /// `exposure` holds the window's orders when volume is joined in.
+    pub(super) fn scan_window(
+        &mut self,
+        window: i64,
+        batch: &[(super::RecordMeta, Analysis)],
+        exposure: Option<&Exposure>,
+    ) {
         let polarity = self.options.min_polarity;
         let fields = self.options.group_fields.clone();
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut peers: HashMap<&str, HashSet<&str>> = HashMap::new();
         let sb = &mut self.state.slow_burn;
+        for (g, &n) in exposure.map(|e| &e.orders).into_iter().flatten() {
+            sb.orders.entry(format!("{}\u{1f}{}", g.field, g.value)).or_default().update(window, n);
+        }
         for (meta, analysis) in batch {
             if super::feed::is_junk(analysis) {
                 continue;
@@ -168,8 +215,11 @@ impl IssueDetector {
         let warm = sb.windows >= WARMUP;
         let mut tests: Vec<(String, u64, f64, f64, i64)> = Vec::new(); // key, count, expected, p, start
         for (k, &n) in &counts {
-            let mut parts = k.split('\u{1f}');
-            let (topic, field) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (topic, group) = k.split_once('\u{1f}').unwrap_or((k.as_str(), ""));
+            let field = group.split('\u{1f}').next().unwrap_or("");
+            // The group's orders on a window over its usual orders (1 without volume).
+            let orders = sb.orders.get(group);
+            let factor = |w: i64| orders.map_or(1.0, |o| o.factor(w));
             // A topic is tested per store and region only, a problem chain-wide only
             // (涨价 everywhere; 味道怪 in one region is everyday background), an
             // object and problem at every level.
@@ -194,7 +244,7 @@ impl IssueDetector {
                     continue;
                 }
                 let total = n + inside.iter().map(|(_, c)| c).sum::<u64>();
-                let expected = base * span as f64;
+                let expected = base * (0..span).map(|j| factor(window - j)).sum::<f64>();
                 let p = poisson_sf(total, expected);
                 if total >= MIN_COUNT && total as f64 >= MIN_RATIO * expected && best.is_none_or(|b| p < b.2) {
                     best = Some((total, expected, p, span));
@@ -203,14 +253,14 @@ impl IssueDetector {
             // Only a window that is itself in excess extends a burn: a span that
             // alerts on the strength of days past would drag the issue on after
             // the problem ended.
-            let hot_now = n >= 2 && n as f64 >= MIN_RATIO * base;
+            let hot = |w: i64, c: u64| c >= 2 && c as f64 >= MIN_RATIO * base * factor(w);
+            let hot_now = hot(window, n);
             if let Some((total, expected, p, _)) = best.filter(|_| hot_now) {
                 // Dated from the first day of the run of days in excess (2+ complaints,
                 // MIN_RATIO × the daily baseline) that ends with this one: a span may
                 // open with ordinary days, or with an earlier hot day of background.
-                let hot = |c: u64| c >= 2 && c as f64 >= MIN_RATIO * base;
                 let mut start = window;
-                while recent.iter().any(|&(w, c)| w == start - 1 && hot(c)) {
+                while recent.iter().any(|&(w, c)| w == start - 1 && hot(w, c)) {
                     start -= 1;
                 }
                 tests.push((k.clone(), total, expected, p, start));
@@ -230,6 +280,9 @@ impl IssueDetector {
         let alerting: HashSet<&String> = alerts.iter().map(|a| &a.0).collect();
         let history = sb.windows > 0;
         for (k, &n) in &counts {
+            let group = k.split_once('\u{1f}').map_or("", |(_, g)| g);
+            // In complaints per usual day of orders.
+            let usual = n as f64 / sb.orders.get(group).map_or(1.0, |o| o.factor(window));
             let s = sb.series.entry(k.clone()).or_default();
             s.recent.push_back((window, n));
             while s.recent.front().is_some_and(|(w, _)| window - w >= MAX_DAYS as i64) {
@@ -240,9 +293,9 @@ impl IssueDetector {
                 continue;
             }
             s.level = if s.seen == 0 && !history {
-                n as f64
+                usual
             } else {
-                s.level_at(window) * (1.0 - SMOOTHING) + n as f64 * SMOOTHING
+                s.level_at(window) * (1.0 - SMOOTHING) + usual * SMOOTHING
             };
             s.last = window;
             s.seen += 1;
