@@ -31,7 +31,8 @@
 //!    burn ends when the problem does; it starts with the run of days in excess
 //!    that ends with its first alert). This finds rude staff at one store (5–8 a
 //!    day, each worded differently) and a chain-wide price increase, which no
-//!    single cluster shows.
+//!    single cluster shows. With daily orders, a day's expectation scales with the
+//!    group's orders over its usual orders (more customers is not a burn).
 //! 5. **One incident, one issue** (`incident`): an episode takes in other clusters
 //!    that rose with it (≥ 2 reports, ≥ 3× expected, mostly in the alerting
 //!    groups) and share its object, or its topic and problem; then issues of one
