@@ -18,7 +18,7 @@
 
 use super::{naming, Episode, GroupCount, Issue, IssueDetector};
 use crate::spike::CHAIN;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Reports another cluster needs in the episode's windows to join it.
 pub const MIN_COUNT: u64 = 2;
@@ -164,6 +164,25 @@ pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Ve
         fold(o, issue, max_examples);
     }
     out
+}
+
+/// Gives each merged issue the id of its earliest episode (the oldest cluster on a
+/// tie; `starts` holds every episode's start), whichever gave it its name: a
+/// resumed run that sees more of an incident, where another cluster has grown
+/// bigger, reports it under the same id.
+pub(super) fn keep_first_ids(out: &mut [Issue], starts: &HashMap<String, String>) {
+    for o in out.iter_mut().filter(|o| !o.merged_ids.is_empty()) {
+        let first = std::iter::once(&o.id)
+            .chain(&o.merged_ids)
+            .filter_map(|id| starts.get(id).map(|start| (start, id)))
+            .min()
+            .map(|(_, id)| id.clone());
+        if let Some(first) = first.filter(|f| *f != o.id) {
+            let named = std::mem::replace(&mut o.id, first.clone());
+            o.merged_ids.retain(|id| *id != first);
+            o.merged_ids.insert(0, named);
+        }
+    }
 }
 
 /// Folds `issue` into `o`: records, counts, windows, topics, alerts, examples and ids.

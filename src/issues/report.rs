@@ -13,18 +13,36 @@ impl IssueDetector {
     /// last alert is at or after that window.
     pub fn issues(&self, since: Option<i64>) -> Vec<Issue> {
         let size = self.options.window;
+        let sb = &self.state.slow_burn;
+        // Episodes of earlier runs that end near this run's are context: they bring
+        // no records, only their ids and start into the incident they belong to, so
+        // that a resumed run reports a continuing incident under the id it had.
+        let context_from = (self.state.episodes.iter().filter(|e| self.touched.contains(&e.id)))
+            .chain(sb.episodes.iter().filter(|e| sb.touched.contains(&e.id)))
+            .map(|e| e.start)
+            .min()
+            .map(|s| s - self.options.episode_gap);
         let out: Vec<Issue> = self
             .state
             .episodes
             .iter()
-            .filter(|e| self.touched.contains(&e.id))
-            .filter(|e| since.is_none_or(|s| e.end >= s))
+            .filter(|e| {
+                if self.touched.contains(&e.id) {
+                    since.is_none_or(|s| e.end >= s)
+                } else {
+                    context_from.is_some_and(|c| e.end >= c)
+                }
+            })
             .filter_map(|e| {
                 let mut issue = self.issue(e, size)?;
-                self.expand(&mut issue, e);
+                if self.touched.contains(&e.id) {
+                    self.expand(&mut issue, e);
+                } else {
+                    as_context(&mut issue);
+                }
                 Some(issue)
             })
-            .chain(self.burn_issues(since))
+            .chain(self.burn_issues(since, context_from))
             // Generic praise ("很不错", "还会再买") is no issue; a generic complaint is at most green.
             .filter(|i| !(i.kind == Kind::Praise && naming::is_generic(&i.name, true)))
             .map(|mut i| {
@@ -34,14 +52,17 @@ impl IssueDetector {
                 i
             })
             .collect();
+        let starts: HashMap<String, String> = out.iter().map(|i| (i.id.clone(), i.start.clone())).collect();
         let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
+        incident::keep_first_ids(&mut out, &starts);
         let clauses = self.clauses_by_record();
         for issue in out.iter_mut() {
             purify(issue, &clauses);
             self.regroup(issue);
             self.cap_severity(issue);
         }
-        out.retain(|i| !i.record_ids.is_empty());
+        let touched = |id: &String| self.touched.contains(id) || sb.touched.contains(id);
+        out.retain(|i| !i.record_ids.is_empty() && (touched(&i.id) || i.merged_ids.iter().any(touched)));
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
         out
     }
@@ -186,6 +207,14 @@ fn top_groups(groups: &mut Vec<GroupCount>) {
 /// Folds issues of the same kind and name whose windows overlap into the one that
 /// started first (then the biggest), so one problem is one ticket. The group
 /// counts of a merged issue are left to be recounted from its record ids.
+/// An episode of an earlier run, folded in for its id and start only.
+pub(super) fn as_context(issue: &mut Issue) {
+    issue.record_ids.clear();
+    issue.examples.clear();
+    issue.count = 0;
+    issue.expected = 0.0;
+}
+
 fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
     issues.sort_by(|a, b| a.start.cmp(&b.start).then(b.count.cmp(&a.count)).then(a.id.cmp(&b.id)));
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());

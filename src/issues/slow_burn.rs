@@ -116,12 +116,12 @@ pub(crate) struct SlowBurn {
     #[serde(default, skip_serializing_if = "HashMap::is_empty")]
     orders: HashMap<String, Orders>,
     windows: u32,
-    episodes: Vec<Episode>,
+    pub(super) episodes: Vec<Episode>,
     /// Members of this run: (key, window, record id, clause text, clause topic).
     #[serde(skip)]
     hits: Vec<(String, i64, String, String, String)>,
     #[serde(skip)]
-    touched: HashSet<String>,
+    pub(super) touched: HashSet<String>,
 }
 
 /// Whether a series is keyed by the lexicon (a problem, or an object and problem).
@@ -348,13 +348,20 @@ impl IssueDetector {
         sb.touched.insert(episode.id.clone());
     }
 
-    /// The slow-burn issues of this run.
-    pub(super) fn burn_issues(&self, since: Option<i64>) -> Vec<Issue> {
+    /// The slow-burn issues of this run, and those of earlier runs ending at or
+    /// after `context_from` as context ([`super::report::as_context`]).
+    pub(super) fn burn_issues(&self, since: Option<i64>, context_from: Option<i64>) -> Vec<Issue> {
         let size = self.options.window;
         let sb = &self.state.slow_burn;
         sb.episodes
             .iter()
-            .filter(|e| sb.touched.contains(&e.id) && since.is_none_or(|s| e.end >= s))
+            .filter(|e| {
+                if sb.touched.contains(&e.id) {
+                    since.is_none_or(|s| e.end >= s)
+                } else {
+                    context_from.is_some_and(|c| e.end >= c)
+                }
+            })
             .map(|e| {
                 let k = e.cluster.trim_start_matches("scan:");
                 let series = k.split('\u{1f}').next().unwrap_or("");
@@ -402,7 +409,7 @@ impl IssueDetector {
                     .map(|a| GroupCount { field: a.group.field.clone(), value: a.group.value.clone(), count: a.count })
                     .into_iter()
                     .collect();
-                Issue {
+                let mut issue = Issue {
                     id: e.id.clone(),
                     name,
                     keywords: Vec::new(),
@@ -420,7 +427,11 @@ impl IssueDetector {
                     examples,
                     cluster: e.cluster.clone(),
                     merged_ids: Vec::new(),
+                };
+                if !sb.touched.contains(&e.id) {
+                    super::report::as_context(&mut issue);
                 }
+                issue
             })
             .collect()
     }
