@@ -26,13 +26,7 @@ impl IssueDetector {
             .state
             .episodes
             .iter()
-            .filter(|e| {
-                if self.touched.contains(&e.id) {
-                    since.is_none_or(|s| e.end >= s)
-                } else {
-                    context_from.is_some_and(|c| e.end >= c)
-                }
-            })
+            .filter(|e| in_view(self.touched.contains(&e.id), e.end, since, context_from))
             .filter_map(|e| {
                 let mut issue = self.issue(e, size)?;
                 if self.touched.contains(&e.id) {
@@ -204,9 +198,6 @@ fn top_groups(groups: &mut Vec<GroupCount>) {
     groups.truncate(20);
 }
 
-/// Folds issues of the same kind and name whose windows overlap into the one that
-/// started first (then the biggest), so one problem is one ticket. The group
-/// counts of a merged issue are left to be recounted from its record ids.
 /// An episode of an earlier run, folded in for its id and start only.
 pub(super) fn as_context(issue: &mut Issue) {
     issue.record_ids.clear();
@@ -215,6 +206,20 @@ pub(super) fn as_context(issue: &mut Issue) {
     issue.expected = 0.0;
 }
 
+/// Whether an episode enters `issues`: one this run touched when it ends at or
+/// after `since`, one of an earlier run as context when it ends at or after
+/// `context_from`.
+pub(super) fn in_view(touched: bool, end: i64, since: Option<i64>, context_from: Option<i64>) -> bool {
+    if touched {
+        since.is_none_or(|s| end >= s)
+    } else {
+        context_from.is_some_and(|c| end >= c)
+    }
+}
+
+/// Folds issues of the same kind and name whose windows overlap into the one that
+/// started first (then the biggest), so one problem is one ticket. The group
+/// counts of a merged issue are left to be recounted from its record ids.
 fn merge_same_name(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
     issues.sort_by(|a, b| a.start.cmp(&b.start).then(b.count.cmp(&a.count)).then(a.id.cmp(&b.id)));
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());

@@ -355,13 +355,7 @@ impl IssueDetector {
         let sb = &self.state.slow_burn;
         sb.episodes
             .iter()
-            .filter(|e| {
-                if sb.touched.contains(&e.id) {
-                    since.is_none_or(|s| e.end >= s)
-                } else {
-                    context_from.is_some_and(|c| e.end >= c)
-                }
-            })
+            .filter(|e| super::report::in_view(sb.touched.contains(&e.id), e.end, since, context_from))
             .map(|e| {
                 let k = e.cluster.trim_start_matches("scan:");
                 let series = k.split('\u{1f}').next().unwrap_or("");
