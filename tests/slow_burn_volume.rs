@@ -21,28 +21,9 @@ const PROMOTION: std::ops::RangeInclusive<u32> = 10..=15;
 /// same complaint are one incident).
 const BURN: std::ops::RangeInclusive<u32> = 19..=24;
 
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn poisson(&mut self, lambda: f64) -> u32 {
-        let (l, mut k, mut p) = ((-lambda).exp(), 0, 1.0);
-        loop {
-            p *= self.unit();
-            if p <= l {
-                return k;
-            }
-            k += 1;
-        }
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn store(i: usize) -> String {
     match i {
@@ -73,7 +54,7 @@ fn month() -> Month {
         c.sentiment.as_ref().is_some_and(|s| s.label == "negative") && c.topics.iter().any(|t| t.label == "service")
     });
     assert!(negative_service, "the complaint must be a negative service clause: {complaint:?}");
-    let mut rng = Rng(20261015);
+    let mut rng = Rng::new(20261015);
     let mut records = Vec::new();
     for day in 1..=DAYS {
         for i in 0..STORES {
