@@ -185,17 +185,7 @@ impl IssueDetector {
         if kind == Kind::Praise {
             return Severity::Green;
         }
-        let s = &self.options.severity;
-        let red_topic = topics.first().is_some_and(|t| s.red_topics.contains(t));
-        if (alert.score >= s.red_score && alert.count >= s.red_min_count)
-            || (red_topic && alert.count >= s.red_topic_min_count)
-        {
-            Severity::Red
-        } else if alert.score >= s.yellow_score && alert.count >= s.yellow_min_count {
-            Severity::Yellow
-        } else {
-            Severity::Green
-        }
+        self.options.severity.grade(topics.first(), alert.count, Some(alert.score))
     }
 
     /// The name of a spike: from the cluster's clauses in the alerting window and

@@ -37,6 +37,23 @@ pub struct SeverityOptions {
     pub red_topic_min_count: u64,
 }
 
+impl SeverityOptions {
+    /// The severity that `count` reports with a leading topic `topic` support: with `score`
+    /// (an alert's strength) both the score and the count thresholds apply; without it (an
+    /// issue merged from several alerts, whose severity is capped by its reports), the counts only.
+    pub(crate) fn grade(&self, topic: Option<&String>, count: u64, score: Option<f64>) -> Severity {
+        let strong = |min: f64| score.is_none_or(|s| s >= min);
+        let red_topic = topic.is_some_and(|t| self.red_topics.contains(t));
+        if (strong(self.red_score) && count >= self.red_min_count) || (red_topic && count >= self.red_topic_min_count) {
+            Severity::Red
+        } else if strong(self.yellow_score) && count >= self.yellow_min_count {
+            Severity::Yellow
+        } else {
+            Severity::Green
+        }
+    }
+}
+
 impl Default for SeverityOptions {
     fn default() -> Self {
         SeverityOptions {

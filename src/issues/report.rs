@@ -157,15 +157,7 @@ impl IssueDetector {
     /// An issue left with fewer reports than its severity needs (after `purify`)
     /// keeps the severity its reports support: two reports are never yellow.
     fn cap_severity(&self, issue: &mut Issue) {
-        let s = &self.options.severity;
-        let red_topic = issue.topics.first().is_some_and(|t| s.red_topics.contains(t));
-        let supported = if issue.count >= s.red_min_count || (red_topic && issue.count >= s.red_topic_min_count) {
-            Severity::Red
-        } else if issue.count >= s.yellow_min_count {
-            Severity::Yellow
-        } else {
-            Severity::Green
-        };
+        let supported = self.options.severity.grade(issue.topics.first(), issue.count, None);
         issue.severity = issue.severity.min(supported);
     }
 
