@@ -7,11 +7,14 @@
 
 #[path = "common/month.rs"]
 mod month;
+#[path = "common/scratch.rs"]
+mod scratch;
 
 use fankui::{
     Analyzer, Feed, Issue, IssueDetector, IssueOptions, Kind, LocalTime, PipelineConfig, RecordMeta, Severity, Source,
 };
 use month::{Truth, INCIDENTS};
+use scratch::scratch;
 use std::collections::{BTreeMap, HashSet};
 
 fn feed(records: &[month::Record]) -> Vec<(RecordMeta, Feed)> {
@@ -151,10 +154,8 @@ fn a_resumed_run_keeps_issue_ids() {
     let records = month::generate(7);
     let analyzer = Analyzer::new(PipelineConfig::default()).expect("default model loads");
     let fingerprint = analyzer.classifier().unwrap().model().fingerprint().to_string();
-    let dir = std::env::temp_dir().join(format!("fankui-resume-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("resume");
     let state = dir.join("state.json");
-    let _ = std::fs::remove_file(&state);
 
     // Nightly job: days 0..=20 first, then the rest.
     let (first, second): (Vec<_>, Vec<_>) = records.iter().partition(|r| r.day <= 20);

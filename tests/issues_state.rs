@@ -13,17 +13,20 @@ use std::time::{Duration, Instant};
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/scratch.rs"]
+mod scratch;
 
 use cli::{fankui, spawn};
+use scratch::{scratch, Scratch};
 
 const TINY_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny_model");
 const MONTH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/month.jsonl");
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fankui-state-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.json")
+/// A state file's path in a scratch directory (removed when the directory is dropped).
+fn tmp(name: &str) -> (Scratch, PathBuf) {
+    let dir = scratch(name);
+    let path = dir.join("state.json");
+    (dir, path)
 }
 
 /// Runs the CLI with standard input left open and never written: a run that
@@ -70,7 +73,7 @@ fn temp_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_missing_state_file_starts_fresh_and_saving_creates_it() {
-    let path = tmp("fresh");
+    let (_dir, path) = tmp("fresh");
     let d = IssueDetector::resume(IssueOptions::default(), "model-a", &path).unwrap();
     assert_eq!(d.last_window(), None);
     d.save(&path).unwrap();
@@ -81,7 +84,7 @@ fn a_missing_state_file_starts_fresh_and_saving_creates_it() {
 
 #[test]
 fn state_from_another_model_or_configuration_is_refused() {
-    let path = tmp("mismatch");
+    let (_dir, path) = tmp("mismatch");
     IssueDetector::new(IssueOptions::default(), "model-a").save(&path).unwrap();
     let err = IssueDetector::resume(IssueOptions::default(), "model-b", &path).err().unwrap();
     assert!(matches!(err, Error::State { .. }), "{err}");
@@ -94,7 +97,7 @@ fn state_from_another_model_or_configuration_is_refused() {
 
 #[test]
 fn corrupt_or_foreign_files_are_refused_and_left_untouched() {
-    let path = tmp("corrupt");
+    let (_dir, path) = tmp("corrupt");
     std::fs::write(&path, b"{\"format\": \"something else\"}").unwrap();
     let err = IssueDetector::resume(IssueOptions::default(), "m", &path).err().unwrap();
     assert!(err.to_string().contains("not a fankui"), "{err}");
@@ -105,7 +108,7 @@ fn corrupt_or_foreign_files_are_refused_and_left_untouched() {
 
 #[test]
 fn a_state_of_another_version_is_refused() {
-    let path = tmp("version");
+    let (_dir, path) = tmp("version");
     IssueDetector::new(IssueOptions::default(), "m").save(&path).unwrap();
     let mut v = read_json(&path);
     v["version"] = 99.into();
@@ -145,7 +148,7 @@ fn resume_at(path: &Path, v: &Value) -> Result<IssueDetector, Error> {
 
 #[test]
 fn inconsistent_states_are_refused_with_a_reason() {
-    let path = tmp("inconsistent");
+    let (_dir, path) = tmp("inconsistent");
     let good = good_state(&path);
     let d = resume_at(&path, &good).expect("the consistent state loads");
     assert_eq!(d.last_window(), Some(day(2026, 11, 9)));
@@ -208,7 +211,7 @@ fn inconsistent_states_are_refused_with_a_reason() {
 
 #[test]
 fn a_state_moved_ahead_is_refused_until_the_clock_gets_there() {
-    let path = tmp("ahead");
+    let (_dir, path) = tmp("ahead");
     let v = good_state(&path);
     std::fs::write(&path, v.to_string()).unwrap();
     let at =
@@ -222,7 +225,7 @@ fn a_state_moved_ahead_is_refused_until_the_clock_gets_there() {
 
 #[test]
 fn the_lock_is_exclusive_and_released_on_drop() {
-    let path = tmp("lock");
+    let (_dir, path) = tmp("lock");
     let first = StateLock::acquire(&path).unwrap();
     let err = StateLock::acquire(&path).unwrap_err();
     assert!(matches!(err, Error::State { .. }), "{err}");
@@ -245,7 +248,7 @@ fn the_lock_is_exclusive_and_released_on_drop() {
 
 #[test]
 fn stale_temporary_files_are_removed_once_the_lock_is_held() {
-    let path = tmp("stale");
+    let (_dir, path) = tmp("stale");
     let dir = path.parent().unwrap().to_path_buf();
     // Left by runs killed while saving.
     std::fs::write(dir.join(".state.json.tmp-4000000"), b"half a state").unwrap();
@@ -268,7 +271,7 @@ fn stale_temporary_files_are_removed_once_the_lock_is_held() {
 
 #[test]
 fn a_second_run_on_a_locked_state_fails_at_once_naming_the_file() {
-    let path = tmp("busy");
+    let (_dir, path) = tmp("busy");
     let p = path.to_str().unwrap();
     // Another run holds the state (this test, through the library's lock).
     let held = StateLock::acquire(&path).unwrap();
@@ -285,7 +288,7 @@ fn a_second_run_on_a_locked_state_fails_at_once_naming_the_file() {
 
 #[test]
 fn two_processes_on_one_state_one_is_refused() {
-    let path = tmp("two");
+    let (_dir, path) = tmp("two");
     let p = path.to_str().unwrap();
     let month = std::fs::read(MONTH).unwrap();
     let head: Vec<u8> = month.split(|&b| b == b'\n').take(3000).flat_map(|l| l.iter().chain(b"\n")).copied().collect();
@@ -312,9 +315,10 @@ fn two_processes_on_one_state_one_is_refused() {
 
 #[test]
 fn a_missing_state_directory_is_noticed_before_any_work() {
-    let dir = tmp("nodir").parent().unwrap().join("missing");
+    let scratch_dir = scratch("nodir");
+    let dir = scratch_dir.join("missing");
     let state = dir.join("issues.state");
-    let output = tmp("nodir").parent().unwrap().join("out.jsonl");
+    let output = scratch_dir.join("out.jsonl");
     let out = fankui_before_input(&[
         "issues",
         "--model",
@@ -332,7 +336,7 @@ fn a_missing_state_directory_is_noticed_before_any_work() {
 
 #[test]
 fn records_with_bad_or_far_times_are_error_records_and_leave_the_state_alone() {
-    let path = tmp("times");
+    let (_dir, path) = tmp("times");
     let p = path.to_str().unwrap();
     let good = r#"{"id":"ok","time":"2026-11-09T10:00:00+08:00","store":"S1","text":"薯条凉了"}"#;
     let mut input = String::from(good);
@@ -383,7 +387,7 @@ fn records_with_bad_or_far_times_are_error_records_and_leave_the_state_alone() {
 fn days_are_days_of_the_business_time_zone() {
     let record = r#"{"id":"late","time":"2026-11-09T23:30:00Z","store":"S1","text":"薯条凉了"}"#.as_bytes();
     let last_day = |zone: Option<&str>| {
-        let path = tmp(&format!("zone-{}", zone.unwrap_or("default").replace('/', "-")));
+        let (_dir, path) = tmp(&format!("zone-{}", zone.unwrap_or("default").replace('/', "-")));
         let mut args =
             vec!["issues", "--model", TINY_MODEL, "--state", path.to_str().unwrap(), "--now", "2026-11-11", "-q"];
         if let Some(z) = zone {
@@ -421,7 +425,7 @@ fn pre_scored_records_with_embeddings_of_the_wrong_size_are_error_records() {
         c["embedding"] = json!([0.6, 0.8, 0.0]);
     }
     let fed: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let path = tmp("dims");
+    let (_dir, path) = tmp("dims");
     let out = fankui(
         &["issues", "--model", TINY_MODEL, "--state", path.to_str().unwrap(), "--now", "2026-11-10"],
         fed.as_bytes(),
@@ -462,7 +466,7 @@ fn pre_scored_records_with_embeddings_of_the_wrong_size_are_error_records() {
 /// "already processed" and found nothing, exit 0.)
 #[test]
 fn a_mistyped_year_does_not_poison_the_next_run() {
-    let path = tmp("poison");
+    let (_dir, path) = tmp("poison");
     let p = path.to_str().unwrap();
     let month = std::fs::read_to_string(MONTH).unwrap();
     let lines: Vec<&str> = month.lines().collect();
