@@ -33,6 +33,16 @@ pub struct ClassifyOptions {
     pub custom_topic_threshold: f32,
     /// At most this many topics per text, highest first (default 3).
     pub max_topics: usize,
+    /// P(neutral) the text needs for its topics to be neutral (default 0.9). Below it, a topic
+    /// takes the text's lean: positive when P(positive) > P(negative), else negative. A
+    /// customer who names an aspect nearly always judges it, and the model's neutral is
+    /// often a weak verdict ("服务员还行", "量不多", "而且价格略贵"): on the dev shops' real
+    /// text, aspect sentiment went from 0.705 to 0.743 (real_dev, 1,367 polar aspects; 46
+    /// labelled aspects are neutral) and from 0.692 to 0.739 (ASAP); counting neutral
+    /// aspects too, from 0.694 to 0.725 and 0.510 to 0.528. Never neutral (above 1) did
+    /// best on polar aspects only and worse on ASAP's neutral ones. The text's own sentiment
+    /// is not changed by this.
+    pub topic_neutral_min: f32,
 }
 
 impl Default for ClassifyOptions {
@@ -42,6 +52,7 @@ impl Default for ClassifyOptions {
             custom_topics: BTreeMap::new(),
             custom_topic_threshold: 0.6,
             max_topics: 3,
+            topic_neutral_min: 0.9,
         }
     }
 }
@@ -69,6 +80,11 @@ impl ClassifyOptions {
     /// Sets the most topics reported per text.
     pub fn with_max_topics(mut self, n: usize) -> Self {
         self.max_topics = n;
+        self
+    }
+    /// Sets the P(neutral) a text needs for its topics to be neutral.
+    pub fn with_topic_neutral_min(mut self, p: f32) -> Self {
+        self.topic_neutral_min = p;
         self
     }
 }
@@ -222,24 +238,25 @@ impl Classifier {
     fn interpret(&self, out: ModelOutput) -> Classification {
         let config: &ModelConfig = self.model.config();
         let sentiment = sentiment_of(config, &out.sentiment);
+        let aspect = topic_sentiment(&sentiment, self.options.topic_neutral_min);
         let mut topics: Vec<TopicScore> = config
             .topics
             .iter()
             .zip(&out.topics)
             .filter(|(label, &p)| p >= config.threshold(label))
-            .map(|(label, &p)| TopicScore { label: label.clone(), score: p, sentiment: sentiment.label.clone() })
+            .map(|(label, &p)| TopicScore { label: label.clone(), score: p, sentiment: aspect.clone() })
             .collect();
         for (name, examples) in &self.custom {
             let best = examples.iter().map(|e| dot(e, &out.embedding)).fold(f32::MIN, f32::max);
             if best >= self.options.custom_topic_threshold {
-                topics.push(TopicScore { label: name.clone(), score: best, sentiment: sentiment.label.clone() });
+                topics.push(TopicScore { label: name.clone(), score: best, sentiment: aspect.clone() });
             }
         }
         topics.sort_by(|a, b| b.score.total_cmp(&a.score));
         topics.truncate(self.options.max_topics);
         if topics.is_empty() {
             let best = out.topics.iter().copied().fold(0.0f32, f32::max);
-            topics.push(TopicScore { label: OTHER.into(), score: 1.0 - best, sentiment: sentiment.label.clone() });
+            topics.push(TopicScore { label: OTHER.into(), score: 1.0 - best, sentiment: aspect });
         }
         Classification { sentiment, topics, embedding: out.embedding }
     }
@@ -255,6 +272,51 @@ fn sentiment_of(config: &ModelConfig, probs: &[f32]) -> Sentiment {
     }
 }
 
+/// The sentiment a text gives the topics found in it: its lean unless it is neutral with at
+/// least `neutral_min` ([`ClassifyOptions::topic_neutral_min`]). A model without the labels
+/// negative / neutral / positive keeps its own label.
+fn topic_sentiment(s: &Sentiment, neutral_min: f32) -> String {
+    let (Some(&neg), Some(&neu), Some(&pos)) = (s.probs.get("negative"), s.probs.get("neutral"), s.probs.get("positive"))
+    else {
+        return s.label.clone();
+    };
+    if s.label != "neutral" || neu >= neutral_min {
+        s.label.clone()
+    } else if pos > neg {
+        "positive".into()
+    } else {
+        "negative".into()
+    }
+}
+
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentiment(neg: f32, neu: f32, pos: f32) -> Sentiment {
+        let probs: BTreeMap<String, f32> =
+            [("negative", neg), ("neutral", neu), ("positive", pos)].map(|(k, v)| (k.to_string(), v)).into();
+        let label = probs.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, _)| k.clone()).unwrap_or_default();
+        Sentiment { label, score: pos - neg, probs }
+    }
+
+    #[test]
+    fn a_weak_neutral_gives_its_topics_the_lean() {
+        assert_eq!(topic_sentiment(&sentiment(0.35, 0.6, 0.05), 0.9), "negative"); // 量不多
+        assert_eq!(topic_sentiment(&sentiment(0.1, 0.5, 0.4), 0.9), "positive"); // 服务员还行
+        assert_eq!(topic_sentiment(&sentiment(0.02, 0.95, 0.03), 0.9), "neutral");
+        assert_eq!(topic_sentiment(&sentiment(0.1, 0.3, 0.6), 0.9), "positive");
+        assert_eq!(topic_sentiment(&sentiment(0.1, 0.6, 0.3), 0.5), "neutral");
+        assert_eq!(topic_sentiment(&sentiment(0.1, 0.6, 0.3), 1.01), "positive");
+    }
+
+    #[test]
+    fn other_label_sets_keep_their_label() {
+        let s = Sentiment { label: "bad".into(), score: 0.0, probs: [("bad".to_string(), 1.0)].into() };
+        assert_eq!(topic_sentiment(&s, 0.9), "bad");
+    }
 }
