@@ -202,10 +202,11 @@ pub struct SpikeDetector {
 }
 
 fn key(cluster: &str, g: &Group) -> String {
-    format!("{cluster}\u{1f}{}\u{1f}{}", g.field, g.value)
+    format!("{cluster}\u{1f}{}", group_key(g))
 }
 
-fn vkey(g: &Group) -> String {
+/// A group as a map key, `field \u{1f} value` (also the slow-burn scan's orders key).
+pub(crate) fn group_key(g: &Group) -> String {
     format!("{}\u{1f}{}", g.field, g.value)
 }
 
@@ -281,7 +282,7 @@ impl SpikeDetector {
         let per_order = |cluster: &str, g: &Group| {
             self.per_order.get(&key(cluster, g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0)
         };
-        let usual_orders = |g: &Group| self.orders.get(&vkey(g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
+        let usual_orders = |g: &Group| self.orders.get(&group_key(g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
         // Typical chain orders per window: the scale of the new-cluster prior.
         let chain_orders = usual_orders(&Group::chain());
         // Per cluster and coarser group: the stores reporting the cluster in this window,
@@ -300,12 +301,12 @@ impl SpikeDetector {
             }
         }
         let f = self.season_factor(w);
-        let chain_volume = self.volume.get(&vkey(&Group::chain())).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
+        let chain_volume = self.volume.get(&group_key(&Group::chain())).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
         let share = |g: &Group| -> f64 {
             if g.field == CHAIN || chain_volume <= 0.0 {
                 return 1.0;
             }
-            let v = self.volume.get(&vkey(g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
+            let v = self.volume.get(&group_key(g)).map(|e| e.at(w, o.smoothing)).unwrap_or(0.0);
             (v / chain_volume).clamp(1e-4, 1.0)
         };
         let mut tests = Vec::new();
@@ -374,7 +375,7 @@ impl SpikeDetector {
             self.rates.entry(key(&obs.cluster, &obs.group)).or_default().update(w, obs.count as f64 / f, o.smoothing);
         }
         for (g, &n) in volumes {
-            self.volume.entry(vkey(g)).or_default().update(w, n as f64, o.smoothing);
+            self.volume.entry(group_key(g)).or_default().update(w, n as f64, o.smoothing);
         }
         if let Some(exposure) = exposure {
             for obs in observations {
@@ -388,7 +389,7 @@ impl SpikeDetector {
             }
             for g in exposure.orders.keys() {
                 if let Some(n) = orders_of(g) {
-                    self.orders.entry(vkey(g)).or_default().update(w, n, o.smoothing);
+                    self.orders.entry(group_key(g)).or_default().update(w, n, o.smoothing);
                 }
             }
         }

@@ -37,7 +37,7 @@
 use super::{naming, Episode, Example, GroupCount, Issue, IssueDetector};
 use crate::cluster::Kind;
 use crate::pipeline::Analysis;
-use crate::spike::{poisson_sf, Alert, Exposure, Group, CHAIN};
+use crate::spike::{group_key, poisson_sf, Alert, Exposure, Group, CHAIN};
 use crate::window::format_window;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -129,6 +129,8 @@ fn lexicon_key(series: &str) -> bool {
     series.starts_with(PROBLEM) || series.starts_with(OBJECT)
 }
 
+/// A series key, `topic \u{1f} field \u{1f} value`: its tail after the topic is the group's
+/// [`group_key`], which keys the orders.
 fn key(topic: &str, field: &str, value: &str) -> String {
     format!("{topic}\u{1f}{field}\u{1f}{value}")
 }
@@ -148,7 +150,7 @@ impl IssueDetector {
         let mut peers: HashMap<&str, HashSet<&str>> = HashMap::new();
         let sb = &mut self.state.slow_burn;
         for (g, &n) in exposure.map(|e| &e.orders).into_iter().flatten() {
-            sb.orders.entry(format!("{}\u{1f}{}", g.field, g.value)).or_default().update(window, n);
+            sb.orders.entry(group_key(g)).or_default().update(window, n);
         }
         for (meta, analysis) in batch {
             if super::feed::is_junk(analysis) {
