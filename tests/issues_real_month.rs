@@ -253,7 +253,8 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
             if std::env::var("FANKUI_DEBUG").is_ok() {
                 let texts: std::collections::HashMap<&str, &Record> =
                     m.records.iter().map(|r| (r.id.as_str(), r)).collect();
-                eprintln!("-- {} <- {} merged {:?}", inc.name, issue.name, issue.merged_ids);
+                let alerts: Vec<String> = issue.alerts.iter().map(|a| format!("{}={} ({})", a.field, a.value, a.count)).collect();
+                eprintln!("-- {} <- {} {} merged {:?} alerts {:?}", inc.name, issue.name, issue.id, issue.merged_ids, alerts);
                 for id in issue.record_ids.iter().filter(|id| !ids.contains(id.as_str())).take(12) {
                     let r = texts[id.as_str()];
                     eprintln!(

@@ -41,6 +41,7 @@ impl IssueDetector {
                 let Some(sentiment) = &clause.sentiment else { continue };
                 let polarity = self.options.min_polarity;
                 let kind = match sentiment.label.as_str() {
+                    _ if naming::sure_complaint(&clause.clause.text) => Kind::Complaint,
                     "negative" if sentiment.score <= -polarity => Kind::Complaint,
                     "positive" if self.options.praise && sentiment.score >= polarity => Kind::Praise,
                     _ => continue,

@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 pub struct RecordMeta {
     /// Record id.
     pub id: String,
-    /// The time as written; its window is taken in [`IssueOptions::timezone`].
+    /// The time as written; its window is taken in [`IssueOptions::timezone`](super::IssueOptions::timezone).
     pub time: LocalTime,
-    /// Values of the group fields, in [`IssueOptions::group_fields`] order (`None` when missing).
+    /// Values of the group fields, in [`IssueOptions::group_fields`](super::IssueOptions::group_fields) order (`None` when missing).
     pub groups: Vec<Option<String>>,
 }
 
-/// One record to feed to [`IssueDetector::process`]: raw text, or the analysis an
+/// One record to feed to [`IssueDetector::process`](super::IssueDetector::process): raw text, or the analysis an
 /// earlier `fankui score --embeddings` made (then nothing is scored twice).
 #[derive(Clone, Debug)]
 pub enum Feed {

@@ -36,21 +36,28 @@ fn problem(name: &str) -> &str {
 }
 
 impl IssueDetector {
-    /// Adds to `issue` (made from episode `e`) the members of other clusters that
-    /// rose with it; see the module docs.
-    pub(super) fn expand(&self, issue: &mut Issue, e: &Episode) {
-        let chain_alert = e.alerts.iter().any(|a| a.group.field == CHAIN);
+    /// Whether a record (by index) belongs to a group `e` alerted in: every record
+    /// does when the chain alerted (or nothing did). A store's incident is that store's reports,
+    /// not the same complaint elsewhere the same day.
+    pub(super) fn in_alerted_groups<'a>(&'a self, e: &'a Episode) -> impl Fn(u32) -> bool + 'a {
+        let chain_alert = e.alerts.is_empty() || e.alerts.iter().any(|a| a.group.field == CHAIN);
         let alerted: HashSet<(&str, &str)> =
             e.alerts.iter().map(|a| (a.group.field.as_str(), a.group.value.as_str())).collect();
         let fields = &self.options.group_fields;
-        let in_groups = |record: u32| -> bool {
+        move |record: u32| -> bool {
             chain_alert
                 || self.records[record as usize]
                     .groups
                     .iter()
                     .zip(fields)
                     .any(|(v, f)| v.as_deref().is_some_and(|v| alerted.contains(&(f.as_str(), v))))
-        };
+        }
+    }
+
+    /// Adds to `issue` (made from episode `e`) the members of other clusters that
+    /// rose with it; see the module docs.
+    pub(super) fn expand(&self, issue: &mut Issue, e: &Episode) {
+        let in_groups = self.in_alerted_groups(e);
         let own_object = lexicon_object(&issue.name);
         let own_topic = issue.topics.iter().find(|t| t.as_str() != crate::classify::OTHER).cloned();
         // Members of other clusters in the episode's windows, by cluster.

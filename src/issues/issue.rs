@@ -24,7 +24,7 @@ pub struct Example {
     pub text: String,
 }
 
-/// What [`IssueDetector::process`] did.
+/// What [`IssueDetector::process`](super::IssueDetector::process) did.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProcessSummary {

@@ -9,7 +9,10 @@
 //!
 //! 1. **Units.** Each clause whose sentiment score is at most −[`IssueOptions::min_polarity`]
 //!    (0.5) is a complaint unit, at least +0.5 a praise unit: clauses the model is
-//!    unsure of would blur the clusters. Junk records are not counted.
+//!    unsure of would blur the clusters. A clause naming a sure complaint of the
+//!    lexicon (异味, 漏汤, 没礼貌, 涨价: [`naming::sure_complaint`]), not negated
+//!    just before, is a complaint unit whatever the model scored: the model calls
+//!    "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive. Junk records are not counted.
 //! 2. **Clusters** ([`crate::cluster`]): a unit joins the closest cluster of its kind
 //!    when cosine + a bonus for a shared key term reaches 0.58; food-safety
 //!    (`hygiene`) units form their own clusters; a unit naming another lexicon
@@ -28,7 +31,8 @@
 //!    the last 2–7 windows are scanned: at least 8 complaints on 2+ days, 3× the
 //!    baseline (a key's baseline starts from zero: one complaint a week before is
 //!    not one a day), Bonferroni 1 %, and the newest window itself in excess (a
-//!    burn ends when the problem does; it starts with the run of days in excess
+//!    burn ends when the problem does: a window extends it only when it holds at
+//!    least half the burn's mean day; it starts with the run of days in excess
 //!    that ends with its first alert). This finds rude staff at one store (5–8 a
 //!    day, each worded differently) and a chain-wide price increase, which no
 //!    single cluster shows. With daily orders, a day's expectation scales with the
@@ -44,7 +48,11 @@
 //!    (the alerting window and group), not from the cluster's whole month. An
 //!    issue keeps only the reports with a clause that fits its name (no other
 //!    lexicon object or problem, [`naming::fits`]): a cluster, or a topic's slow
-//!    burn, is wider than the incident. Praise without a lexicon object
+//!    burn, is wider than the incident. An issue one alerting group holds two
+//!    thirds of is narrowed to that group (rude staff at one store also lifts the
+//!    chain's 态度差; the other stores' are background). Praise whose clauses
+//!    mostly name a longer item than the lexicon object (藤椒牛肉 for 牛肉, a new
+//!    item) takes that name and the reports naming it. Praise without a lexicon object
 //!    ("很不错") is no issue; a complaint with neither object nor topic is at most green.
 //! 7. **Severity** ([`SeverityOptions`]): red at `-log10 p` ≥ 10 with ≥ 10 reports, or
 //!    a `hygiene` issue with ≥ 3; yellow at ≥ 5 with ≥ 5; praise is green. The

@@ -25,6 +25,8 @@ struct Entry {
     class: Class,
     name: &'static str,
     synonyms: Vec<&'static str>,
+    /// The synonyms marked `!`: a clause naming one (not negated) is a complaint.
+    sure: Vec<&'static str>,
 }
 
 fn entries() -> &'static [Entry] {
@@ -42,7 +44,10 @@ fn entries() -> &'static [Entry] {
                     "praise" => Class::Praise,
                     _ => Class::Problem,
                 };
-                Some(Entry { class, name, synonyms: parts.collect() })
+                let words: Vec<&'static str> = parts.collect();
+                let synonyms = words.iter().map(|w| w.trim_start_matches('!')).collect();
+                let sure = words.iter().filter_map(|w| w.strip_prefix('!')).collect();
+                Some(Entry { class, name, synonyms, sure })
             })
             .collect()
     })
@@ -68,6 +73,24 @@ pub fn object_of(word: &str) -> Option<&'static str> {
 /// The lexicon problems (涨价, 支付失败, 态度差, ...) a complaint clause names.
 pub fn problems_in(text: &str) -> impl Iterator<Item = &'static str> + '_ {
     named_in(Class::Problem, text)
+}
+
+/// Characters that, within [`NEGATION_REACH`] characters before a marker, negate
+/// it: 没有异味, 不会漏汤, 一点也不咸, 怕洒了.
+const NEGATIONS: &[char] = &['不', '没', '无', '未', '别', '免', '防', '怕', '非'];
+const NEGATION_REACH: usize = 3;
+
+/// Whether a clause names a sure complaint (a lexicon synonym marked `!`: 异味,
+/// 漏汤, 没礼貌, 涨价, 有头发...) that no negation just before it takes back. The
+/// detector counts such a clause as a complaint whatever the model made of it:
+/// the model calls "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive.
+pub fn sure_complaint(text: &str) -> bool {
+    entries().iter().filter(|e| e.class == Class::Problem).flat_map(|e| e.sure.iter()).any(|m| {
+        text.match_indices(m).any(|(at, _)| {
+            let before: Vec<char> = text[..at].chars().rev().take(NEGATION_REACH).collect();
+            !before.iter().any(|c| NEGATIONS.contains(c))
+        })
+    })
 }
 
 /// The lexicon objects (薯条, 小程序, 店员, ...) a clause names.
@@ -171,6 +194,61 @@ pub fn fits(name: &str, praise: bool, text: &str) -> bool {
     named_in(problems, text).any(|n| n == problem) || !conflicts(Class::Object, object) && !conflicts(problems, problem)
 }
 
+/// Characters a refined object never starts with: 的牛肉, 很牛肉, 了牛肉 are not items.
+const NOT_ITEM_START: &[char] = &[
+    '的', '了', '是', '很', '太', '真', '超', '和', '跟', '个', '一', '这', '那', '就', '都', '也', '还', '吃', '点', '啊',
+    '我', '你', '他', '她', '们', '在', '有', '又', '再', '把', '被', '给', '要', '说', '最', '好', '挺', '特', '非',
+];
+
+/// The most specific name of `object` that at least `share` of the `texts` naming
+/// it use: up to 4 characters written just before it (藤椒牛肉 for 牛肉 when most
+/// praise of a new item says 藤椒牛肉). `None` when no longer name is that common.
+pub fn refine_object(object: &str, texts: &[&str], share: f64) -> Option<String> {
+    let naming: Vec<&str> = texts.iter().copied().filter(|t| t.contains(object)).collect();
+    if naming.is_empty() {
+        return None;
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for t in &naming {
+        let mut seen: Vec<String> = Vec::new();
+        for (at, _) in t.match_indices(object) {
+            let before: Vec<char> = t[..at].chars().rev().take_while(|c| crate::segment::is_han(*c)).take(4).collect();
+            for k in 1..=before.len() {
+                let prefix: String = before[..k].iter().rev().collect();
+                if NOT_ITEM_START.contains(&before[k - 1]) {
+                    continue;
+                }
+                let longer = format!("{prefix}{object}");
+                if !seen.contains(&longer) {
+                    seen.push(longer);
+                }
+            }
+        }
+        for l in seen {
+            *counts.entry(l).or_insert(0) += 1;
+        }
+    }
+    let need = (share * naming.len() as f64).ceil() as usize;
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= need.max(2))
+        .max_by(|a, b| a.0.chars().count().cmp(&b.0.chars().count()).then(b.1.cmp(&a.1)).then(b.0.cmp(&a.0)))
+        .map(|(l, _)| l)
+}
+
+/// Whether `text` names `item` (a [`refine_object`] name ending in `object`),
+/// allowing one wrong character before the object when there are at least two
+/// (滕椒牛肉 for 藤椒牛肉: typed and transcribed text misspells new items).
+pub fn names_item(text: &str, item: &str, object: &str) -> bool {
+    let Some(prefix) = item.strip_suffix(object) else { return text.contains(item) };
+    let want: Vec<char> = prefix.chars().collect();
+    text.match_indices(object).any(|(at, _)| {
+        let got: Vec<char> = text[..at].chars().rev().take(want.len()).collect::<Vec<_>>().into_iter().rev().collect();
+        let wrong = want.iter().zip(&got).filter(|(a, b)| a != b).count();
+        got.len() == want.len() && (wrong == 0 || (wrong == 1 && want.len() >= 2))
+    })
+}
+
 /// Whether a name says nothing a manager can act on: praise (or a complaint)
 /// without a lexicon object and without a topic (`其他·…`), or praise whose
 /// object is only a topic.
@@ -221,6 +299,29 @@ mod tests {
         // A name without a lexicon object or problem filters nothing by it.
         assert!(fits("口味·味道差", false, "鸡块有股怪味"));
         assert!(!fits("薯条·好吃", true, "薯条送得快"));
+    }
+
+    #[test]
+    fn a_new_item_refines_its_lexicon_object() {
+        let texts = ["新出的藤椒牛肉太好吃了", "藤椒牛肉真的好吃", "尝了新品藤椒牛肉", "牛肉很嫩", "藤椒牛肉绝了"];
+        assert_eq!(refine_object("牛肉", &texts, 0.6).as_deref(), Some("藤椒牛肉"));
+        // Function characters never start an item, and a rare longer name is not taken.
+        let texts = ["的牛肉好吃", "的牛肉很嫩", "手切牛肉好", "牛肉好吃"];
+        assert_eq!(refine_object("牛肉", &texts, 0.6), None);
+        assert!(names_item("滕椒牛肉很香", "藤椒牛肉", "牛肉"));
+        assert!(names_item("新出的藤椒牛肉", "藤椒牛肉", "牛肉"));
+        assert!(!names_item("手切牛肉很香", "藤椒牛肉", "牛肉"));
+        assert!(!names_item("牛肉很香", "藤椒牛肉", "牛肉"));
+    }
+
+    #[test]
+    fn sure_complaints_unless_negated() {
+        for t in ["鲜虾滑有异味", "包装换了以后每次都漏汤", "服务员很没礼貌", "米饭里吃出头发丝", "又涨价了"] {
+            assert!(sure_complaint(t), "{t}");
+        }
+        for t in ["没有异味", "一点也不会漏汤", "味道很好", "服务员很有礼貌", "价格还行", ""] {
+            assert!(!sure_complaint(t), "{t}");
+        }
     }
 
     #[test]

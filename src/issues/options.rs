@@ -97,7 +97,7 @@ pub struct IssueOptions {
     /// without an offset, or a date alone, is local to this zone.
     pub timezone: String,
     /// The run's clock (RFC 3339 or a date); default: the system clock when
-    /// [`IssueDetector::process`] starts. Set it for reproducible runs.
+    /// [`IssueDetector::process`](super::IssueDetector::process) starts. Set it for reproducible runs.
     pub now: Option<String>,
     /// A record whose time is more than this many hours after the clock is an
     /// error record, and does not move the state (default 24).

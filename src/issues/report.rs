@@ -50,8 +50,11 @@ impl IssueDetector {
         let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
         incident::keep_first_ids(&mut out, &starts);
         let clauses = self.clauses_by_record();
+        let metas: HashMap<&str, &RecordMeta> = self.records.iter().map(|r| (r.id.as_str(), r)).collect();
         for issue in out.iter_mut() {
+            self.focus(issue, &metas);
             purify(issue, &clauses);
+            self.refine(issue, &clauses, &metas);
             self.regroup(issue);
             self.cap_severity(issue);
         }
@@ -65,10 +68,11 @@ impl IssueDetector {
         let ci = self.state.clusterer.position(&e.cluster)?;
         let c = &self.state.clusterer.clusters()[ci];
         let name = e.name.clone().or_else(|| c.name.clone()).unwrap_or_else(|| self.name_cluster(ci));
+        let in_groups = self.in_alerted_groups(e);
         let members: Vec<&Member> = self
             .members
             .iter()
-            .filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end)
+            .filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end && in_groups(m.record))
             .collect();
         let mut record_ids: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -154,6 +158,78 @@ impl IssueDetector {
         out
     }
 
+    /// Narrows an issue to one group that alerted and holds at least
+    /// [`FOCUS_SHARE`] of its reports, the finest such group: rude staff at one
+    /// store also lifts the chain's count of 态度差, but the incident is the store's,
+    /// and the same complaint at other stores that week is the everyday background.
+    fn focus(&self, issue: &mut Issue, metas: &HashMap<&str, &RecordMeta>) {
+        let n = issue.record_ids.len();
+        let fields = &self.options.group_fields;
+        let in_group = |id: &str, level: usize, value: &str| {
+            metas.get(id).and_then(|m| m.groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
+        };
+        for (level, field) in fields.iter().enumerate() {
+            let best = (issue.alerts.iter().filter(|a| a.field == *field))
+                .map(|a| (a.value.as_str(), issue.record_ids.iter().filter(|id| in_group(id, level, &a.value)).count()))
+                .max_by_key(|&(_, k)| k);
+            if let Some((value, k)) = best.filter(|&(_, k)| k < n && k as f64 >= FOCUS_SHARE * n as f64) {
+                let value = value.to_string();
+                issue.record_ids.retain(|id| in_group(id, level, &value));
+                issue.count = k as u64;
+                return;
+            }
+        }
+    }
+
+    /// Praise of a new item: when most praise clauses of an issue named `牛肉·好吃`
+    /// say 藤椒牛肉, the issue is 藤椒牛肉·好吃. It keeps the reports that name the
+    /// item, and takes in every praise of it in its windows and groups, whatever
+    /// cluster it fell in (praise of 牛肉 is everyday background at a hot-pot chain;
+    /// a new item's burst is not).
+    fn refine(
+        &self,
+        issue: &mut Issue,
+        clauses: &HashMap<&str, Vec<(Kind, &str)>>,
+        metas: &HashMap<&str, &RecordMeta>,
+    ) {
+        if issue.kind != Kind::Praise {
+            return;
+        }
+        let Some((object, problem)) = issue.name.split_once('·') else { return };
+        if naming::object_of(object) != Some(object) {
+            return;
+        }
+        let own = |id: &str| -> Vec<&str> {
+            clauses.get(id).into_iter().flatten().filter(|(k, _)| *k == Kind::Praise).map(|(_, t)| *t).collect()
+        };
+        let texts: Vec<&str> = issue.record_ids.iter().flat_map(|id| own(id)).collect();
+        let Some(item) = naming::refine_object(object, &texts, REFINE_SHARE) else { return };
+        issue.record_ids.retain(|id| own(id).iter().any(|t| naming::names_item(t, &item, object)));
+        let chain = issue.alerts.iter().any(|a| a.field == CHAIN);
+        let fields = &self.options.group_fields;
+        let in_groups = |id: &str| {
+            chain
+                || metas.get(id).is_some_and(|m| {
+                    m.groups.iter().zip(fields).any(|(v, f)| {
+                        v.as_deref().is_some_and(|v| issue.alerts.iter().any(|a| a.field == *f && a.value == v))
+                    })
+                })
+        };
+        let size = self.options.window;
+        let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
+        for m in self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(&m.text, &item, object)) {
+            let id = &self.records[m.record as usize].id;
+            let w = format_window(m.window, size);
+            if w >= issue.start && w <= issue.end && !have.contains(id) && in_groups(id) {
+                have.insert(id.clone());
+                issue.record_ids.push(id.clone());
+            }
+        }
+        issue.examples.retain(|x| naming::names_item(&x.text, &item, object));
+        issue.count = issue.record_ids.len() as u64;
+        issue.name = format!("{item}·{problem}");
+    }
+
     /// An issue left with fewer reports than its severity needs (after `purify`)
     /// keeps the severity its reports support: two reports are never yellow.
     fn cap_severity(&self, issue: &mut Issue) {
@@ -167,6 +243,10 @@ impl IssueDetector {
         issue.groups = self.group_counts(self.records.iter().filter(|r| ids.contains(r.id.as_str())));
     }
 }
+
+/// Share of an issue's reports one alerting group must hold for the issue to be
+/// narrowed to it (`IssueDetector::focus`).
+const FOCUS_SHARE: f64 = 2.0 / 3.0;
 
 /// Keeps the reports whose clauses fit the issue's name ([`naming::fits`]): an
 /// issue made of a wide cluster, or folded with a topic's slow burn, keeps the
@@ -183,6 +263,10 @@ fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
     issue.examples.retain(|x| naming::fits(&issue.name, praise, &x.text));
     issue.count = issue.record_ids.len() as u64;
 }
+
+/// Share of an issue's praise clauses naming its object that must use one longer
+/// name of it for the issue to take that name ([`naming::refine_object`]).
+const REFINE_SHARE: f64 = 0.6;
 
 /// Keeps an issue's 20 largest group counts, largest first.
 fn top_groups(groups: &mut Vec<GroupCount>) {

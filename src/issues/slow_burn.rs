@@ -50,6 +50,9 @@ pub const MIN_COUNT: u64 = 8;
 pub const MIN_RATIO: f64 = 3.0;
 /// Family-wise false-alarm rate per window.
 pub const ALPHA: f64 = 0.01;
+/// A window extends a burn only with at least this share of the burn's mean day
+/// (besides being in excess itself): an incident that has faded has ended.
+pub const TAIL_SHARE: f64 = 0.5;
 /// Prefix of a series keyed by a lexicon problem.
 const PROBLEM: &str = "p:";
 /// Prefix of a series keyed by a lexicon object and problem.
@@ -166,6 +169,7 @@ impl IssueDetector {
             let mut keys: BTreeMap<String, (&str, &str)> = BTreeMap::new();
             let negative = |c: &crate::pipeline::ScoredClause| {
                 c.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
+                    || naming::sure_complaint(&c.clause.text)
             };
             // In a complaint (a record with a complaint clause) every clause's lexicon
             // problem counts, whatever the model made of that clause: it often calls
@@ -256,8 +260,11 @@ impl IssueDetector {
             // alerts on the strength of days past would drag the issue on after
             // the problem ended.
             let hot = |w: i64, c: u64| c >= 2 && c as f64 >= MIN_RATIO * base * factor(w);
-            let hot_now = hot(window, n);
-            if let Some((total, expected, p, _)) = best.filter(|_| hot_now) {
+            // ... and holds at least TAIL_SHARE of the span's mean day: with a baseline
+            // near zero, two everyday "涨价了" the day after a price increase would
+            // otherwise keep the burn going.
+            let hot_now = |span: i64, total: u64| hot(window, n) && n as f64 >= TAIL_SHARE * total as f64 / span as f64;
+            if let Some((total, expected, p, _)) = best.filter(|b| hot_now(b.3, b.0)) {
                 // Dated from the first day of the run of days in excess (2+ complaints,
                 // MIN_RATIO × the daily baseline) that ends with this one: a span may
                 // open with ordinary days, or with an earlier hot day of background.
