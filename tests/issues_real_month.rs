@@ -381,6 +381,15 @@ fn report(seed: u64, label: &str) -> Option<(Vec<Row>, usize, usize)> {
     eprintln!("quiet month (same background, no incidents): {red} red, {yellow} yellow");
     for i in quiet.iter().filter(|i| i.severity >= Severity::Yellow) {
         eprintln!("  {} {} {} n={} score={:.1}", severity_str(Some(i.severity)), i.name, i.start, i.count, i.score);
+        if std::env::var("FANKUI_DEBUG").is_ok() {
+            let alerts: Vec<String> = i.alerts.iter().map(|a| format!("{}={} ({})", a.field, a.value, a.count)).collect();
+            eprintln!("     {} merged {:?} alerts {:?} expected {}", i.id, i.merged_ids, alerts, i.expected);
+            let texts: std::collections::HashMap<&str, &Record> = m.records.iter().map(|r| (r.id.as_str(), r)).collect();
+            for id in i.record_ids.iter().take(8) {
+                let r = texts[id.as_str()];
+                eprintln!("     d{} {} {}", r.day, r.store, r.text.chars().take(50).collect::<String>());
+            }
+        }
     }
     for r in &rows {
         if !r.failures.is_empty() {
@@ -464,9 +473,12 @@ fn real_month_quiet_has_no_red_and_few_yellow() {
     assert!(red == 0 && yellow <= 2, "{red} red, {yellow} yellow: {loud:?}");
 }
 
-/// The tuning month (seed B): the table, for tuning thresholds. No assertions.
+/// The tuning month (seed B, or the seed in `FANKUI_TUNING_SEED`, never seed A):
+/// the table, for tuning thresholds. No assertions.
 #[test]
 #[ignore = "tuning aid: prints the seed-B table"]
 fn tuning_month_seed_b() {
-    report(SEED_B, "seed B (tuning month)");
+    let seed = std::env::var("FANKUI_TUNING_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(SEED_B);
+    assert_ne!(seed, SEED_A, "seed A is the test month: never tune on it");
+    report(seed, &format!("seed {seed} (tuning month)"));
 }

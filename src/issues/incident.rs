@@ -170,8 +170,36 @@ pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Ve
         };
         fold(o, issue, max_examples);
     }
+    absorb_echoes(out, max_examples)
+}
+
+/// Folds an issue whose reports are mostly (at least [`ECHO_SHARE`]) reports of a
+/// bigger issue of its kind, at the same time, into that one: the same customers
+/// telling another side of one incident ("外卖超时一个多小时，饭都凉透了" is a
+/// delivery outage, not a second issue 米饭·凉了). The bigger issue keeps its name.
+fn absorb_echoes(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
+    issues.sort_by(|a, b| b.record_ids.len().cmp(&a.record_ids.len()).then(a.id.cmp(&b.id)));
+    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+    for issue in issues {
+        let echo = |o: &Issue| {
+            let have: HashSet<&str> = o.record_ids.iter().map(String::as_str).collect();
+            let shared = issue.record_ids.iter().filter(|r| have.contains(r.as_str())).count();
+            o.kind == issue.kind
+                && issue.start <= o.end
+                && o.start <= issue.end
+                && !issue.record_ids.is_empty()
+                && shared as f64 >= ECHO_SHARE * issue.record_ids.len() as f64
+        };
+        match out.iter_mut().find(|o| echo(o)) {
+            Some(o) => fold(o, issue, max_examples),
+            None => out.push(issue),
+        }
+    }
     out
 }
+
+/// Share of an issue's reports a bigger issue must hold to absorb it ([`absorb_echoes`]).
+pub const ECHO_SHARE: f64 = 0.5;
 
 /// Gives each merged issue the id of its earliest episode (the oldest cluster on a
 /// tie; `starts` holds every episode's start), whichever gave it its name: a

@@ -29,8 +29,9 @@
 //!    wording (in a record with a complaint clause, every clause's lexicon problem
 //!    counts: the model calls "服务员很没礼貌" positive next to a clear complaint);
 //!    the last 2–7 windows are scanned: at least 8 complaints on 2+ days, 3× the
-//!    baseline (a key's baseline starts from zero: one complaint a week before is
-//!    not one a day), Bonferroni 1 %, and the newest window itself in excess (a
+//!    baseline (a key's baseline is its weighted mean day since the detector's
+//!    first window, zeros included: one complaint a week before is not one a day,
+//!    and four a day since day 10 are not 0.2), Bonferroni 1 %, and the newest window itself in excess (a
 //!    burn ends when the problem does: a window extends it only when it holds at
 //!    least half the burn's mean day; it starts with the run of days in excess
 //!    that ends with its first alert). This finds rude staff at one store (5–8 a
@@ -42,12 +43,15 @@
 //!    groups) and share its object, or its topic and problem; then issues of one
 //!    kind that overlap in time, share a group and a problem, or an object or
 //!    topic without naming two different objects, are folded into one; a generic
-//!    complaint (其他·差评: no object, no topic) folds into the incident it rose with.
+//!    complaint (其他·差评: no object, no topic) folds into the incident it rose with;
+//!    an issue whose reports are mostly a bigger issue's at the same time is that
+//!    issue ("外卖超时一个多小时，饭都凉透了" is the delivery outage, not 米饭·凉了).
 //! 6. **Names** ([`naming`]): `object·problem` from lexicons, topic name and topic
 //!    predicate as fallback, never raw words; named from the clauses that spiked
 //!    (the alerting window and group), not from the cluster's whole month. An
 //!    issue keeps only the reports with a clause that fits its name (no other
-//!    lexicon object or problem, [`naming::fits`]): a cluster, or a topic's slow
+//!    lexicon object or problem, [`naming::fits`]; for food safety and leaks the
+//!    problem alone decides: hair in the rice is the burger's incident): a cluster, or a topic's slow
 //!    burn, is wider than the incident. An issue one alerting group holds two
 //!    thirds of is narrowed to that group (rude staff at one store also lifts the
 //!    chain's 态度差; the other stores' are background). Praise whose clauses

@@ -175,6 +175,10 @@ pub fn name_kind(praise: bool, texts: &[&str], top_topics: &[&str]) -> String {
     }
 }
 
+/// Problems whose object is incidental ([`fits`]): hair in the burger or in the rice
+/// is one hygiene incident; soup or rice leaking from the box is one packaging fault.
+const OBJECT_FREE: &[&str] = &["有头发", "有异物", "拉肚子", "不干净", "没熟", "洒漏"];
+
 /// Whether a clause may be one of the reports of an issue named `name`: it names
 /// the issue's problem, or it names no lexicon object but the issue's and no
 /// lexicon problem (praise) but the issue's, when the name has them. A clause
@@ -190,8 +194,10 @@ pub fn fits(name: &str, praise: bool, text: &str) -> bool {
         let mut named = named_in(class, text).peekable();
         entries().iter().any(|e| e.class == class && e.name == own) && named.peek().is_some() && !named.any(|n| n == own)
     };
-    // The problem decides: hair is the incident, whether in the burger or the rice.
-    named_in(problems, text).any(|n| n == problem) || !conflicts(Class::Object, object) && !conflicts(problems, problem)
+    // A food-safety problem decides: hair is the incident, whether in the burger or
+    // the rice. Other problems belong to their object: 毛肚味道很怪 is not 虾滑·味道怪.
+    (OBJECT_FREE.contains(&problem) && named_in(problems, text).any(|n| n == problem))
+        || !conflicts(Class::Object, object) && !conflicts(problems, problem)
 }
 
 /// Characters a refined object never starts with: 的牛肉, 很牛肉, 了牛肉 are not items.
@@ -296,6 +302,7 @@ mod tests {
         assert!(fits("汉堡·有头发", false, "米饭里吃出头发丝"));
         assert!(!fits("汉堡·有头发", false, "米饭太硬"));
         assert!(!fits("薯条·味道怪", false, "鸡块太咸了"));
+        assert!(!fits("薯条·味道怪", false, "鸡块有股怪味"));
         // A name without a lexicon object or problem filters nothing by it.
         assert!(fits("口味·味道差", false, "鸡块有股怪味"));
         assert!(!fits("薯条·好吃", true, "薯条送得快"));

@@ -4,6 +4,7 @@
 use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector, Member, RecordMeta, Severity};
 use crate::cluster::Kind;
 use crate::spike::CHAIN;
+use super::slow_burn::TAIL_SHARE;
 use crate::window::{format_window, WindowSize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -216,13 +217,38 @@ impl IssueDetector {
                 })
         };
         let size = self.options.window;
-        let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
+        // The item's praise per window (distinct records), whatever cluster it fell in.
+        let mut per: BTreeMap<i64, BTreeSet<u32>> = BTreeMap::new();
         for m in self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(&m.text, &item, object)) {
-            let id = &self.records[m.record as usize].id;
-            let w = format_window(m.window, size);
-            if w >= issue.start && w <= issue.end && !have.contains(id) && in_groups(id) {
-                have.insert(id.clone());
-                issue.record_ids.push(id.clone());
+            if in_groups(&self.records[m.record as usize].id) {
+                per.entry(m.window).or_default().insert(m.record);
+            }
+        }
+        let inside: Vec<i64> = (per.keys().copied())
+            .filter(|&w| {
+                let f = format_window(w, size);
+                f >= issue.start && f <= issue.end
+            })
+            .collect();
+        if let (Some(&first), Some(&last)) = (inside.first(), inside.last()) {
+            // The burst goes on while a window holds at least TAIL_SHARE of its mean
+            // window (the cluster's own alerts may stop first: its baseline rises).
+            let total: usize = inside.iter().map(|w| per[w].len()).sum();
+            let mean = total as f64 / (last - first + 1) as f64;
+            let mut end = last;
+            while per.get(&(end + 1)).is_some_and(|r| r.len() >= 2 && r.len() as f64 >= TAIL_SHARE * mean) {
+                end += 1;
+            }
+            let end_label = format_window(end, size);
+            if end_label > issue.end {
+                issue.end = end_label;
+            }
+            let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
+            for r in per.range(first..=end).flat_map(|(_, r)| r) {
+                let id = &self.records[*r as usize].id;
+                if have.insert(id.clone()) {
+                    issue.record_ids.push(id.clone());
+                }
             }
         }
         issue.examples.retain(|x| naming::names_item(&x.text, &item, object));

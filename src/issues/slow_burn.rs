@@ -65,7 +65,17 @@ pub const WARMUP: u32 = 7;
 /// One topic × group series.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Series {
+    /// Exponentially weighted sum of complaints per usual day, over every window
+    /// since the detector's first (windows without complaints count as zero).
     level: f64,
+    /// The weights that sum holds (1 − (1 − [`SMOOTHING`])^windows): the baseline is
+    /// `level / weight`, the weighted mean day so far. A key first seen on the
+    /// detector's 10th day at 4 complaints a day has a baseline of 4 × 1/10-ish
+    /// days, not the 0.2 an average starting from zero would give for weeks (a
+    /// chain's everyday 拉肚子 would alarm all month). States written before this
+    /// field hold a mean: weight 1.
+    #[serde(default = "full_weight")]
+    weight: f64,
     seen: u32,
     last: i64,
     /// (window, count) of the last [`MAX_DAYS`] windows with complaints.
@@ -74,12 +84,44 @@ struct Series {
     alerting: Option<i64>,
 }
 
+fn full_weight() -> f64 {
+    1.0
+}
+
 impl Series {
+    /// The decay of the windows without complaints between the last fold and `w`.
+    fn decay(&self, w: i64) -> f64 {
+        (1.0 - SMOOTHING).powi((w - self.last - 1).max(0) as i32)
+    }
+
+    /// The baseline (complaints per usual day) for window `w`.
     fn level_at(&self, w: i64) -> f64 {
         if self.seen == 0 {
             return 0.0;
         }
-        self.level * (1.0 - SMOOTHING).powi((w - self.last - 1).max(0) as i32)
+        let d = self.decay(w);
+        self.level * d / (1.0 - (1.0 - self.weight) * d).max(f64::EPSILON)
+    }
+
+    /// Folds window `w`'s count in; `before` is how many windows the detector saw
+    /// before it (zeros, for a key seen for the first time).
+    fn fold(&mut self, w: i64, usual: f64, before: u32) {
+        if self.seen == 0 && before == 0 {
+            // The detector's first window sets the level, as one full weight: the
+            // month's first days would otherwise move it a fifth a day.
+            (self.level, self.weight, self.last, self.seen) = (usual, 1.0, w, 1);
+            return;
+        }
+        if self.seen == 0 {
+            self.level = 0.0;
+            self.weight = 1.0 - (1.0 - SMOOTHING).powi(before as i32);
+            self.last = w - 1;
+        }
+        let d = self.decay(w) * (1.0 - SMOOTHING);
+        self.level = self.level * d + usual * SMOOTHING;
+        self.weight = 1.0 - (1.0 - self.weight) * d;
+        self.last = w;
+        self.seen += 1;
     }
 }
 
@@ -284,10 +326,10 @@ impl IssueDetector {
         }
         // Fold the window into the baselines (frozen while alerting). A key first
         // seen after the detector's first window had zero on every window before:
-        // its level starts from zero, not at this window's count (a store's first
-        // service complaint would otherwise make one a day its normal).
+        // its baseline is the mean over all of them (a store's first service
+        // complaint on day 10 is one in ten days, not one a day).
         let alerting: HashSet<&String> = alerts.iter().map(|a| &a.0).collect();
-        let history = sb.windows > 0;
+        let before = sb.windows;
         for (k, &n) in &counts {
             let group = k.split_once('\u{1f}').map_or("", |(_, g)| g);
             // In complaints per usual day of orders.
@@ -301,13 +343,7 @@ impl IssueDetector {
                 s.alerting = Some(window);
                 continue;
             }
-            s.level = if s.seen == 0 && !history {
-                usual
-            } else {
-                s.level_at(window) * (1.0 - SMOOTHING) + usual * SMOOTHING
-            };
-            s.last = window;
-            s.seen += 1;
+            s.fold(window, usual, before);
         }
         sb.windows += 1;
         for (k, total, expected, score, start) in alerts {

@@ -290,6 +290,8 @@ pub const INCIDENTS: [Incident; 8] = [
 /// as real reports are ("其他还行，就是…").
 const OPENERS: &[&str] = &["其他还行，就是", "第二次来了，", "今天中午点的，", "说实话，", "和朋友一起来的，"];
 const CLOSERS: &[&str] = &["", "", "，希望改进", "，下次不来了", "。", "！！"];
+/// Closers of praise reports (as many as [`CLOSERS`]: the same random draws).
+const PRAISE_CLOSERS: &[&str] = &["", "", "，推荐", "，下次还来", "。", "！！"];
 const FILLERS: &[&str] = &["嗯", "那个", "嗯 那个", "就是", "呃 就是说"];
 /// Common input-method slips: (right, wrong).
 const TYPOS: &[(&str, &str)] = &[("的", "得"), ("在", "再"), ("了", "啦"), ("吧", "把"), ("以", "已"), ("那", "哪")];
@@ -438,12 +440,13 @@ fn minute(rng: &mut Rng) -> u32 {
 
 /// One incident report: a wording, sometimes lengthened, sometimes with a typo,
 /// sometimes a voice transcript.
-fn variant(rng: &mut Rng, texts: &[&str]) -> (String, bool) {
+fn variant(rng: &mut Rng, texts: &[&str], praise: bool) -> (String, bool) {
     let mut t = texts[rng.below(texts.len())].to_string();
     if rng.unit() < 0.2 {
         t = format!("{}{}", OPENERS[rng.below(OPENERS.len())], t);
     }
-    let closer = CLOSERS[rng.below(CLOSERS.len())];
+    let closers = if praise { PRAISE_CLOSERS } else { CLOSERS };
+    let closer = closers[rng.below(closers.len())];
     t.push_str(closer);
     if rng.unit() < 0.15 {
         let (right, wrong) = TYPOS[rng.below(TYPOS.len())];
@@ -503,7 +506,7 @@ pub fn generate(seed: u64, incidents: bool) -> Result<Vec<Record>, String> {
                 let n = if inc.exact.is_empty() { rng.poisson(inc.per_day) } else { inc.exact[i] };
                 for _ in 0..n {
                     let s = pool[rng.below(pool.len())];
-                    let (text, voice) = variant(&mut rng, inc.texts);
+                    let (text, voice) = variant(&mut rng, inc.texts, inc.kind == Want::Praise);
                     let m = minute(&mut rng);
                     let id = format!("i{k}-{:04}", raw.len());
                     raw.push((day, m, s, text, voice, Some(k), id));
