@@ -37,6 +37,9 @@ impl IssueDetector {
             }
             let record = self.records.len() as u32;
             self.records.push(meta.clone());
+            let topic_bits = (analysis.clauses.iter().flat_map(|c| &c.topics))
+                .fold(0u16, |bits, t| bits | naming::topic_bit(&t.label));
+            self.record_topics.push(topic_bits);
             for clause in &analysis.clauses {
                 let Some(sentiment) = &clause.sentiment else { continue };
                 let polarity = self.options.min_polarity;

@@ -104,6 +104,7 @@ impl IssueDetector {
             options,
             state,
             records: Vec::new(),
+            record_topics: Vec::new(),
             members: Vec::new(),
             chain_stats: HashMap::new(),
             touched: BTreeSet::new(),

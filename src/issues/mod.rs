@@ -52,7 +52,10 @@
 //!    issue keeps only the reports with a clause that fits its name (no other
 //!    lexicon object or problem, [`naming::fits`]; for food safety and leaks the
 //!    problem alone decides: hair in the rice is the burger's incident): a cluster, or a topic's slow
-//!    burn, is wider than the incident. An issue one alerting group holds two
+//!    burn, is wider than the incident. A report must also speak of the issue:
+//!    a clause of it has the issue's topic (the name's, for 价格·涨价; else its two
+//!    leading ones) or names its lexicon object or problem ("服务有待改进" rose
+//!    with a price increase but is not one of its reports). An issue one alerting group holds two
 //!    thirds of is narrowed to that group (rude staff at one store also lifts the
 //!    chain's 态度差; the other stores' are background). Praise whose clauses
 //!    mostly name a longer item than the lexicon object (藤椒牛肉 for 牛肉, a new
@@ -123,6 +126,9 @@ pub struct IssueDetector {
     options: IssueOptions,
     state: State,
     records: Vec<RecordMeta>,
+    /// The topics any clause of each record (same index) names, one bit per
+    /// [`naming::topic_bit`]: what a report speaks of, whatever its sentiment.
+    record_topics: Vec<u16>,
     members: Vec<Member>,
     /// Chain-level (count, expected) per cluster per window, this run.
     chain_stats: HashMap<(String, i64), (u64, f64)>,

@@ -102,6 +102,39 @@ fn named_in(class: Class, text: &str) -> impl Iterator<Item = &'static str> + '_
     entries().iter().filter(move |e| e.class == class && e.synonyms.iter().any(|s| text.contains(s))).map(|e| e.name)
 }
 
+/// The 14 topic ids of the default model's taxonomy (`other` is none of them).
+const TOPICS: [&str; 14] = [
+    "taste", "quality", "temperature", "portion", "price", "delivery", "wait_time", "service", "hygiene",
+    "packaging", "order_accuracy", "environment", "app", "refund",
+];
+
+/// One bit per topic of the taxonomy (0 for `other` and unknown labels).
+pub fn topic_bit(label: &str) -> u16 {
+    TOPICS.iter().position(|t| *t == label).map_or(0, |i| 1 << i)
+}
+
+/// The topic id whose Chinese label ([`topic_label`]) is `label` (价格 → price).
+pub fn topic_of_label(label: &str) -> Option<&'static str> {
+    TOPICS.iter().copied().find(|t| topic_label(t) == label)
+}
+
+/// Whether a clause names the lexicon object or the lexicon problem (praise) of
+/// the issue named `name`.
+pub fn names_part(name: &str, praise: bool, text: &str) -> bool {
+    let mut parts = name.split('·');
+    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
+    let problems = if praise { Class::Praise } else { Class::Problem };
+    named_in(Class::Object, text).any(|o| o == object) || named_in(problems, text).any(|p| p == problem)
+}
+
+/// Whether a name has a lexicon object or a lexicon problem (praise).
+pub fn has_lexicon_part(name: &str, praise: bool) -> bool {
+    let mut parts = name.split('·');
+    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
+    let problems = if praise { Class::Praise } else { Class::Problem };
+    entries().iter().any(|e| (e.class == Class::Object && e.name == object) || (e.class == problems && e.name == problem))
+}
+
 /// Chinese label of a topic id.
 pub fn topic_label(topic: &str) -> &str {
     match topic {

@@ -52,9 +52,11 @@ impl IssueDetector {
         incident::keep_first_ids(&mut out, &starts);
         let clauses = self.clauses_by_record();
         let metas: HashMap<&str, &RecordMeta> = self.records.iter().map(|r| (r.id.as_str(), r)).collect();
+        let topics: HashMap<&str, u16> =
+            self.records.iter().zip(&self.record_topics).map(|(r, t)| (r.id.as_str(), *t)).collect();
         for issue in out.iter_mut() {
             self.focus(issue, &metas);
-            purify(issue, &clauses);
+            purify(issue, &clauses, &topics);
             self.refine(issue, &clauses, &metas);
             self.regroup(issue);
             self.cap_severity(issue);
@@ -278,12 +280,29 @@ const FOCUS_SHARE: f64 = 2.0 / 3.0;
 /// issue made of a wide cluster, or folded with a topic's slow burn, keeps the
 /// reports of its own object and problem. A report without clauses of the
 /// issue's kind (none in this run) is kept.
-fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
+fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topics: &HashMap<&str, u16>) {
     let praise = issue.kind == Kind::Praise;
+    // What a report must speak of: the issue's two leading topics, or its lexicon
+    // object or problem. "服务有待改进" that rose with a price increase is not one
+    // of its reports (a generic cluster of such words folds into any incident).
+    // A name whose object is a topic (价格·涨价) speaks of that topic alone.
+    let named_topic = naming::topic_of_label(issue.name.split('·').next().unwrap_or(""));
+    let mask = match named_topic {
+        Some(t) => naming::topic_bit(t),
+        None => issue.topics.iter().map(|t| naming::topic_bit(t)).filter(|b| *b != 0).take(2).fold(0u16, |m, b| m | b),
+    };
+    let demanding = mask != 0 || naming::has_lexicon_part(&issue.name, praise);
     let fits = |id: &str| -> bool {
         let Some(cs) = clauses.get(id) else { return true };
         let mut own = cs.iter().filter(|(k, _)| *k == issue.kind).peekable();
-        own.peek().is_none() || own.any(|(_, t)| naming::fits(&issue.name, praise, t))
+        if own.peek().is_none() {
+            return true;
+        }
+        let own: Vec<&str> = own.map(|(_, t)| *t).collect();
+        let speaks = !demanding
+            || topics.get(id).is_some_and(|t| t & mask != 0)
+            || own.iter().any(|t| naming::names_part(&issue.name, praise, t));
+        speaks && own.iter().any(|t| naming::fits(&issue.name, praise, t))
     };
     issue.record_ids.retain(|id| fits(id));
     issue.examples.retain(|x| naming::fits(&issue.name, praise, &x.text));
