@@ -85,11 +85,21 @@ const NEGATION_REACH: usize = 3;
 /// detector counts such a clause as a complaint whatever the model made of it:
 /// the model calls "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive.
 pub fn sure_complaint(text: &str) -> bool {
-    entries().iter().filter(|e| e.class == Class::Problem).flat_map(|e| e.sure.iter()).any(|m| {
-        text.match_indices(m).any(|(at, _)| {
-            let before: Vec<char> = text[..at].chars().rev().take(NEGATION_REACH).collect();
-            !before.iter().any(|c| NEGATIONS.contains(c))
-        })
+    // Called for every clause the detector reads: the markers by first character,
+    // so that a clause costs a lookup per character, not a search per marker.
+    static BY_FIRST: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
+    let by_first = BY_FIRST.get_or_init(|| {
+        let mut map: HashMap<char, Vec<&'static str>> = HashMap::new();
+        for m in entries().iter().filter(|e| e.class == Class::Problem).flat_map(|e| e.sure.iter()) {
+            if let Some(c) = m.chars().next() {
+                map.entry(c).or_default().push(m);
+            }
+        }
+        map
+    });
+    text.char_indices().any(|(at, c)| {
+        by_first.get(&c).is_some_and(|ms| ms.iter().any(|m| text[at..].starts_with(m)))
+            && !text[..at].chars().rev().take(NEGATION_REACH).any(|c| NEGATIONS.contains(&c))
     })
 }
 
