@@ -70,10 +70,10 @@ struct Series {
     level: f64,
     /// The weights that sum holds (1 − (1 − [`SMOOTHING`])^windows): the baseline is
     /// `level / weight`, the weighted mean day so far. A key first seen on the
-    /// detector's 10th day at 4 complaints a day has a baseline of 4 × 1/10-ish
-    /// days, not the 0.2 an average starting from zero would give for weeks (a
-    /// chain's everyday 拉肚子 would alarm all month). States written before this
-    /// field hold a mean: weight 1.
+    /// detector's 11th day with 4 complaints every day since has, on its 15th, a
+    /// baseline of about 1.7 a day, not the 0.9 a sum starting from zero gives
+    /// (with which a chain's everyday 拉肚子 alarmed all month). States written
+    /// before this field hold a mean: weight 1.
     #[serde(default = "full_weight")]
     weight: f64,
     seen: u32,
