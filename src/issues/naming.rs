@@ -219,8 +219,9 @@ pub fn name_kind(praise: bool, texts: &[&str], top_topics: &[&str]) -> String {
 }
 
 /// Problems whose object is incidental ([`fits`]): hair in the burger or in the rice
-/// is one hygiene incident; soup or rice leaking from the box is one packaging fault.
-const OBJECT_FREE: &[&str] = &["有头发", "有异物", "拉肚子", "不干净", "没熟", "洒漏"];
+/// is one hygiene incident; soup or rice leaking from the box is one packaging fault;
+/// the rider, the order or the food not arriving is one late delivery.
+const OBJECT_FREE: &[&str] = &["有头发", "有异物", "拉肚子", "不干净", "没熟", "洒漏", "送餐慢"];
 
 /// Whether a clause may be one of the reports of an issue named `name`: it names
 /// the issue's problem, or it names no lexicon object but the issue's and no
