@@ -2,7 +2,7 @@
 //! each cluster's counts per store, region and chain are spike-tested, and alerts
 //! extend episodes (steps 1–3 of the design note in the module docs).
 
-use super::feed::{is_junk, Groups};
+use super::feed::{is_complaint, is_junk, Groups};
 use super::{naming, Episode, IssueDetector, Member, RecordMeta, Severity};
 use crate::cluster::{Kind, Unit};
 use crate::pipeline::Analysis;
@@ -44,8 +44,7 @@ impl IssueDetector {
                 let Some(sentiment) = &clause.sentiment else { continue };
                 let polarity = self.options.min_polarity;
                 let kind = match sentiment.label.as_str() {
-                    _ if naming::sure_complaint(&clause.clause.text) => Kind::Complaint,
-                    "negative" if sentiment.score <= -polarity => Kind::Complaint,
+                    _ if is_complaint(clause, polarity) => Kind::Complaint,
                     "positive" if self.options.praise && sentiment.score >= polarity => Kind::Praise,
                     _ => continue,
                 };

@@ -146,6 +146,13 @@ pub(super) fn check_embeddings(a: &Analysis, dim: usize) -> std::result::Result<
 /// A record's group values, finest first.
 pub(super) type Groups = Vec<Option<String>>;
 
+/// Whether a clause is a complaint for the detector: scored negative at most
+/// −`polarity`, or naming a sure complaint of the lexicon ([`super::naming::sure_complaint`]).
+pub(super) fn is_complaint(clause: &crate::pipeline::ScoredClause, polarity: f32) -> bool {
+    clause.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
+        || super::naming::sure_complaint(&clause.clause.text)
+}
+
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
 pub(crate) fn is_junk(a: &Analysis) -> bool {
     a.quality.flags.iter().any(|f| *f != QualityFlag::Duplicate)

@@ -16,7 +16,7 @@
 //!    the name of the one with a lexicon object (then the one furthest above
 //!    its expected count) is kept.
 
-use super::{naming, Episode, GroupCount, Issue, IssueDetector};
+use super::{naming, Episode, GroupCount, Issue, IssueDetector, RecordMeta};
 use crate::spike::CHAIN;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -43,15 +43,13 @@ impl IssueDetector {
         let chain_alert = e.alerts.is_empty() || e.alerts.iter().any(|a| a.group.field == CHAIN);
         let alerted: HashSet<(&str, &str)> =
             e.alerts.iter().map(|a| (a.group.field.as_str(), a.group.value.as_str())).collect();
-        let fields = &self.options.group_fields;
-        move |record: u32| -> bool {
-            chain_alert
-                || self.records[record as usize]
-                    .groups
-                    .iter()
-                    .zip(fields)
-                    .any(|(v, f)| v.as_deref().is_some_and(|v| alerted.contains(&(f.as_str(), v))))
-        }
+        move |record: u32| -> bool { chain_alert || self.in_groups(&self.records[record as usize], &alerted) }
+    }
+
+    /// Whether a record is in one of the `alerted` (field, value) groups.
+    pub(super) fn in_groups(&self, meta: &RecordMeta, alerted: &HashSet<(&str, &str)>) -> bool {
+        (meta.groups.iter().zip(&self.options.group_fields))
+            .any(|(v, f)| v.as_deref().is_some_and(|v| alerted.contains(&(f.as_str(), v))))
     }
 
     /// Adds to `issue` (made from episode `e`) the members of other clusters that

@@ -114,8 +114,20 @@ fn named_in(class: Class, text: &str) -> impl Iterator<Item = &'static str> + '_
 
 /// The 14 topic ids of the default model's taxonomy (`other` is none of them).
 const TOPICS: [&str; 14] = [
-    "taste", "quality", "temperature", "portion", "price", "delivery", "wait_time", "service", "hygiene",
-    "packaging", "order_accuracy", "environment", "app", "refund",
+    "taste",
+    "quality",
+    "temperature",
+    "portion",
+    "price",
+    "delivery",
+    "wait_time",
+    "service",
+    "hygiene",
+    "packaging",
+    "order_accuracy",
+    "environment",
+    "app",
+    "refund",
 ];
 
 /// One bit per topic of the taxonomy (0 for `other` and unknown labels).
@@ -131,18 +143,34 @@ pub fn topic_of_label(label: &str) -> Option<&'static str> {
 /// Whether a clause names the lexicon object or the lexicon problem (praise) of
 /// the issue named `name`.
 pub fn names_part(name: &str, praise: bool, text: &str) -> bool {
-    let mut parts = name.split('·');
-    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
-    let problems = if praise { Class::Praise } else { Class::Problem };
-    named_in(Class::Object, text).any(|o| o == object) || named_in(problems, text).any(|p| p == problem)
+    let (object, problem) = parts(name);
+    named_in(Class::Object, text).any(|o| o == object) || named_in(problems(praise), text).any(|p| p == problem)
 }
 
 /// Whether a name has a lexicon object or a lexicon problem (praise).
 pub fn has_lexicon_part(name: &str, praise: bool) -> bool {
+    let (object, problem) = parts(name);
+    in_lexicon(Class::Object, object) || in_lexicon(problems(praise), problem)
+}
+
+/// The object and problem of a name (`虾滑`, `味道怪` of `虾滑·味道怪`).
+fn parts(name: &str) -> (&str, &str) {
     let mut parts = name.split('·');
-    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
-    let problems = if praise { Class::Praise } else { Class::Problem };
-    entries().iter().any(|e| (e.class == Class::Object && e.name == object) || (e.class == problems && e.name == problem))
+    (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""))
+}
+
+/// The class of a name's problem part: praise or complaint problems.
+fn problems(praise: bool) -> Class {
+    if praise {
+        Class::Praise
+    } else {
+        Class::Problem
+    }
+}
+
+/// Whether `name` is a canonical name of the lexicon in `class`.
+fn in_lexicon(class: Class, name: &str) -> bool {
+    entries().iter().any(|e| e.class == class && e.name == name)
 }
 
 /// Chinese label of a topic id.
@@ -230,13 +258,12 @@ const OBJECT_FREE: &[&str] = &["有头发", "有异物", "拉肚子", "不干净
 /// outage the app cluster also holds the everyday "小程序老是闪退" and
 /// "优惠券用不了", which are not the outage.
 pub fn fits(name: &str, praise: bool, text: &str) -> bool {
-    let mut parts = name.split('·');
-    let (object, problem) = (parts.next().unwrap_or(""), parts.next_back().unwrap_or(""));
-    let problems = if praise { Class::Praise } else { Class::Problem };
+    let (object, problem) = parts(name);
+    let problems = problems(praise);
     // The clause names something of `class`, but not `own` (when `own` is in the lexicon).
     let conflicts = |class: Class, own: &str| -> bool {
         let mut named = named_in(class, text).peekable();
-        entries().iter().any(|e| e.class == class && e.name == own) && named.peek().is_some() && !named.any(|n| n == own)
+        in_lexicon(class, own) && named.peek().is_some() && !named.any(|n| n == own)
     };
     // A food-safety problem decides: hair is the incident, whether in the burger or
     // the rice. Other problems belong to their object: 毛肚味道很怪 is not 虾滑·味道怪.
@@ -246,8 +273,9 @@ pub fn fits(name: &str, praise: bool, text: &str) -> bool {
 
 /// Characters a refined object never starts with: 的牛肉, 很牛肉, 了牛肉 are not items.
 const NOT_ITEM_START: &[char] = &[
-    '的', '了', '是', '很', '太', '真', '超', '和', '跟', '个', '一', '这', '那', '就', '都', '也', '还', '吃', '点', '啊',
-    '我', '你', '他', '她', '们', '在', '有', '又', '再', '把', '被', '给', '要', '说', '最', '好', '挺', '特', '非',
+    '的', '了', '是', '很', '太', '真', '超', '和', '跟', '个', '一', '这', '那', '就', '都', '也', '还', '吃', '点',
+    '啊', '我', '你', '他', '她', '们', '在', '有', '又', '再', '把', '被', '给', '要', '说', '最', '好', '挺', '特',
+    '非',
 ];
 
 /// The most specific name of `object` that at least `share` of the `texts` naming
@@ -303,8 +331,8 @@ pub fn names_item(text: &str, item: &str, object: &str) -> bool {
 /// without a lexicon object and without a topic (`其他·…`), or praise whose
 /// object is only a topic.
 pub fn is_generic(name: &str, praise: bool) -> bool {
-    let object = name.split('·').next().unwrap_or("");
-    let lexicon_object = entries().iter().any(|e| e.class == Class::Object && e.name == object);
+    let object = parts(name).0;
+    let lexicon_object = in_lexicon(Class::Object, object);
     if praise {
         !lexicon_object
     } else {
@@ -367,10 +395,12 @@ mod tests {
 
     #[test]
     fn sure_complaints_unless_negated() {
-        for t in ["鲜虾滑有异味", "包装换了以后每次都漏汤", "服务员很没礼貌", "米饭里吃出头发丝", "又涨价了"] {
+        for t in ["鲜虾滑有异味", "包装换了以后每次都漏汤", "服务员很没礼貌", "米饭里吃出头发丝", "又涨价了"]
+        {
             assert!(sure_complaint(t), "{t}");
         }
-        for t in ["没有异味", "一点也不会漏汤", "味道很好", "服务员很有礼貌", "价格还行", ""] {
+        for t in ["没有异味", "一点也不会漏汤", "味道很好", "服务员很有礼貌", "价格还行", ""]
+        {
             assert!(!sure_complaint(t), "{t}");
         }
     }

@@ -1,10 +1,10 @@
 //! From episodes to issues: records, examples and groups of each episode,
 //! expansion and merging into incidents, generic names demoted, most severe first.
 
+use super::slow_burn::TAIL_SHARE;
 use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector, Member, RecordMeta, Severity};
 use crate::cluster::Kind;
 use crate::spike::CHAIN;
-use super::slow_burn::TAIL_SHARE;
 use crate::window::{format_window, WindowSize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -51,13 +51,12 @@ impl IssueDetector {
         let mut out = incident::merge_incidents(merge_same_name(out, self.options.examples), self.options.examples);
         incident::keep_first_ids(&mut out, &starts);
         let clauses = self.clauses_by_record();
-        let metas: HashMap<&str, &RecordMeta> = self.records.iter().map(|r| (r.id.as_str(), r)).collect();
-        let topics: HashMap<&str, u16> =
-            self.records.iter().zip(&self.record_topics).map(|(r, t)| (r.id.as_str(), *t)).collect();
+        // Record index by id: its meta in `records`, its topics in `record_topics`.
+        let index: HashMap<&str, usize> = self.records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
         for issue in out.iter_mut() {
-            self.focus(issue, &metas);
-            purify(issue, &clauses, &topics);
-            self.refine(issue, &clauses, &metas);
+            self.focus(issue, &index);
+            purify(issue, &clauses, &|id| index.get(id).map_or(0, |&i| self.record_topics[i]));
+            self.refine(issue, &clauses);
             self.regroup(issue);
             self.cap_severity(issue);
         }
@@ -165,11 +164,11 @@ impl IssueDetector {
     /// [`FOCUS_SHARE`] of its reports, the finest such group: rude staff at one
     /// store also lifts the chain's count of 态度差, but the incident is the store's,
     /// and the same complaint at other stores that week is the everyday background.
-    fn focus(&self, issue: &mut Issue, metas: &HashMap<&str, &RecordMeta>) {
+    fn focus(&self, issue: &mut Issue, index: &HashMap<&str, usize>) {
         let n = issue.record_ids.len();
         let fields = &self.options.group_fields;
         let in_group = |id: &str, level: usize, value: &str| {
-            metas.get(id).and_then(|m| m.groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
+            index.get(id).and_then(|&i| self.records[i].groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
         };
         for (level, field) in fields.iter().enumerate() {
             let best = (issue.alerts.iter().filter(|a| a.field == *field))
@@ -189,12 +188,7 @@ impl IssueDetector {
     /// item, and takes in every praise of it in its windows and groups, whatever
     /// cluster it fell in (praise of 牛肉 is everyday background at a hot-pot chain;
     /// a new item's burst is not).
-    fn refine(
-        &self,
-        issue: &mut Issue,
-        clauses: &HashMap<&str, Vec<(Kind, &str)>>,
-        metas: &HashMap<&str, &RecordMeta>,
-    ) {
+    fn refine(&self, issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
         if issue.kind != Kind::Praise {
             return;
         }
@@ -209,20 +203,14 @@ impl IssueDetector {
         let Some(item) = naming::refine_object(object, &texts, REFINE_SHARE) else { return };
         issue.record_ids.retain(|id| own(id).iter().any(|t| naming::names_item(t, &item, object)));
         let chain = issue.alerts.iter().any(|a| a.field == CHAIN);
-        let fields = &self.options.group_fields;
-        let in_groups = |id: &str| {
-            chain
-                || metas.get(id).is_some_and(|m| {
-                    m.groups.iter().zip(fields).any(|(v, f)| {
-                        v.as_deref().is_some_and(|v| issue.alerts.iter().any(|a| a.field == *f && a.value == v))
-                    })
-                })
-        };
+        let alerted: HashSet<(&str, &str)> =
+            issue.alerts.iter().map(|a| (a.field.as_str(), a.value.as_str())).collect();
         let size = self.options.window;
         // The item's praise per window (distinct records), whatever cluster it fell in.
         let mut per: BTreeMap<i64, BTreeSet<u32>> = BTreeMap::new();
         for m in self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(&m.text, &item, object)) {
-            if in_groups(&self.records[m.record as usize].id) {
+            let meta = &self.records[m.record as usize];
+            if chain || self.in_groups(meta, &alerted) {
                 per.entry(m.window).or_default().insert(m.record);
             }
         }
@@ -280,7 +268,7 @@ const FOCUS_SHARE: f64 = 2.0 / 3.0;
 /// issue made of a wide cluster, or folded with a topic's slow burn, keeps the
 /// reports of its own object and problem. A report without clauses of the
 /// issue's kind (none in this run) is kept.
-fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topics: &HashMap<&str, u16>) {
+fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topic_bits: &dyn Fn(&str) -> u16) {
     let praise = issue.kind == Kind::Praise;
     // What a report must speak of: the issue's two leading topics, or its lexicon
     // object or problem. "服务有待改进" that rose with a price increase is not one
@@ -299,9 +287,8 @@ fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topics:
             return true;
         }
         let own: Vec<&str> = own.map(|(_, t)| *t).collect();
-        let speaks = !demanding
-            || topics.get(id).is_some_and(|t| t & mask != 0)
-            || own.iter().any(|t| naming::names_part(&issue.name, praise, t));
+        let speaks =
+            !demanding || topic_bits(id) & mask != 0 || own.iter().any(|t| naming::names_part(&issue.name, praise, t));
         speaks && own.iter().any(|t| naming::fits(&issue.name, praise, t))
     };
     issue.record_ids.retain(|id| fits(id));

@@ -209,18 +209,15 @@ impl IssueDetector {
             // Series keys of the record: topics (`service`), lexicon problems (`p:涨价`)
             // and objects × problems (`o:虾滑·味道怪`), each with one of its clauses.
             let mut keys: BTreeMap<String, (&str, &str)> = BTreeMap::new();
-            let negative = |c: &crate::pipeline::ScoredClause| {
-                c.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
-                    || naming::sure_complaint(&c.clause.text)
-            };
+            let negative: Vec<bool> = analysis.clauses.iter().map(|c| super::feed::is_complaint(c, polarity)).collect();
             // In a complaint (a record with a complaint clause) every clause's lexicon
             // problem counts, whatever the model made of that clause: it often calls
             // "服务员很没礼貌" or "虾滑腥得很，鲜虾滑有异味" positive next to a clear complaint.
-            let complaint = analysis.clauses.iter().any(|c| negative(c));
-            for c in &analysis.clauses {
+            let complaint = negative.contains(&true);
+            for (c, &negative) in analysis.clauses.iter().zip(&negative) {
                 let text = c.clause.text.as_str();
                 let topic = c.topics.iter().map(|t| t.label.as_str()).find(|t| *t != crate::classify::OTHER);
-                if negative(c) {
+                if negative {
                     for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
                         keys.entry(t.label.clone()).or_insert((text, t.label.as_str()));
                     }
