@@ -19,6 +19,7 @@ B=.venv/bin/python
 $B tokenizer_build.py      # pruned vocabulary -> ../default/tokenizer.json
 $B encoder.py              # USE encoder as ONNX (fp32 + int8), parity with the numpy reference
 $B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.json
+$B token_table.py ../default/model.onnx ../default/model.onnx  # per-token layers -> a lookup table
 if [ "${1:-}" != "--no-eval" ]; then
     $B evaluate.py         # validation figures -> work/metrics.json, work/metrics.md
 fi
