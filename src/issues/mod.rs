@@ -55,7 +55,12 @@
 //!    burn, is wider than the incident. A report must also speak of the issue:
 //!    a clause of it has the issue's topic (the name's, for 价格·涨价; else its two
 //!    leading ones) or names its lexicon object or problem ("服务有待改进" rose
-//!    with a price increase but is not one of its reports). An issue one alerting group holds two
+//!    with a price increase but is not one of its reports). When three quarters of
+//!    a complaint's reports name its lexicon object (虾滑·味道怪; one wrong
+//!    character allowed, 虾华), the others are dropped: a taste burn folds in the
+//!    everyday "咸的一逼" of those days (`keep_core`; not for a topic's name such as
+//!    价格·涨价, nor for hair, leaks and late delivery, whose object is incidental).
+//!    Then an issue one alerting group holds two
 //!    thirds of is narrowed to that group (rude staff at one store also lifts the
 //!    chain's 态度差; the other stores' are background). Praise whose clauses
 //!    mostly name a longer item than the lexicon object (藤椒牛肉 for 牛肉, a new

@@ -147,6 +147,29 @@ pub fn names_part(name: &str, praise: bool, text: &str) -> bool {
     named_in(Class::Object, text).any(|o| o == object) || named_in(problems(praise), text).any(|p| p == problem)
 }
 
+/// The lexicon object a complaint's reports must share when most of them name it
+/// (`keep_core` in the report step): 虾滑 of 虾滑·味道怪. None when the object is
+/// a topic (价格·涨价: the everyday "太贵了" and the increase word it alike) or
+/// incidental to the problem (hair, leaks, late delivery: [`OBJECT_FREE`]).
+pub fn core_part(name: &str) -> Option<&str> {
+    let (object, problem) = parts(name);
+    (!OBJECT_FREE.contains(&problem) && in_lexicon(Class::Object, object)).then_some(object)
+}
+
+/// Whether a clause names the lexicon object `object`; a synonym of two or more
+/// characters may carry one wrong character (虾华 for 虾滑, as typos and voice
+/// transcripts write it). A 虾仁 complaint of those days then counts as well: the
+/// price of reading typos.
+pub fn names_object(object: &str, text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (entries().iter()).filter(|e| e.class == Class::Object && e.name == object).flat_map(|e| &e.synonyms).any(|s| {
+        let want: Vec<char> = s.chars().collect();
+        text.contains(s)
+            || want.len() >= 2
+                && chars.windows(want.len()).any(|w| w.iter().zip(&want).filter(|(a, b)| a != b).count() == 1)
+    })
+}
+
 /// Whether a name has a lexicon object or a lexicon problem (praise).
 pub fn has_lexicon_part(name: &str, praise: bool) -> bool {
     let (object, problem) = parts(name);
@@ -343,6 +366,18 @@ pub fn is_generic(name: &str, praise: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_core_object_is_named_with_one_typo_at_most() {
+        assert_eq!(core_part("虾滑·味道怪"), Some("虾滑"));
+        assert_eq!(core_part("价格·涨价"), None, "a topic's name has no object to share");
+        assert_eq!(core_part("汤·有头发"), None, "hair is the incident, whatever it was in");
+        assert!(names_object("虾滑", "今天的虾滑有股怪味"));
+        assert!(names_object("虾滑", "虾华有股怪味"), "one wrong character");
+        assert!(!names_object("虾滑", "锅底咸的一逼"));
+        assert!(!names_object("虾滑", "虾"), "a shorter text is no window of it");
+        assert!(names_object("鸡腿堡", "滕椒鸡腿宝很难吃"));
+    }
 
     #[test]
     fn names_are_object_and_problem() {

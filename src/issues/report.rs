@@ -54,8 +54,9 @@ impl IssueDetector {
         // Record index by id: its meta in `records`, its topics in `record_topics`.
         let index: HashMap<&str, usize> = self.records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
         for issue in out.iter_mut() {
-            self.focus(issue, &index);
             purify(issue, &clauses, &|id| index.get(id).map_or(0, |&i| self.record_topics[i]));
+            keep_core(issue, &clauses);
+            self.focus(issue, &index);
             self.refine(issue, &clauses);
             self.regroup(issue);
             self.cap_severity(issue);
@@ -295,6 +296,32 @@ fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topic_b
     issue.examples.retain(|x| naming::fits(&issue.name, praise, &x.text));
     issue.count = issue.record_ids.len() as u64;
 }
+
+/// Keeps a complaint to what its reports have in common: when at least
+/// [`CORE_SHARE`] of them name its lexicon object ([`naming::core_part`]) in a
+/// complaint clause, a report that does not is dropped, whichever cluster or slow
+/// burn it came from. The bad 虾滑 of a chain-wide incident is not every salty or
+/// stale hot pot of those days ("咸的一逼", "菜品不新鲜"), which a taste burn folds in.
+fn keep_core(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
+    if issue.kind != Kind::Complaint || issue.record_ids.is_empty() {
+        return;
+    }
+    let Some(object) = naming::core_part(&issue.name) else { return };
+    let names = |id: &str| -> bool {
+        (clauses.get(id).into_iter().flatten()).any(|(k, t)| *k == Kind::Complaint && naming::names_object(object, t))
+    };
+    let marks: Vec<bool> = issue.record_ids.iter().map(|id| names(id)).collect();
+    if (marks.iter().filter(|m| **m).count() as f64) < CORE_SHARE * marks.len() as f64 {
+        return;
+    }
+    let mut marks = marks.into_iter();
+    issue.record_ids.retain(|_| marks.next().unwrap_or(true));
+    issue.count = issue.record_ids.len() as u64;
+}
+
+/// Share of a complaint's reports that must name its lexicon object for the
+/// others to be dropped (`keep_core`).
+const CORE_SHARE: f64 = 0.75;
 
 /// Share of an issue's praise clauses naming its object that must use one longer
 /// name of it for the issue to take that name ([`naming::refine_object`]).
