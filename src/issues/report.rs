@@ -316,6 +316,8 @@ fn keep_core(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
     }
     let mut marks = marks.into_iter();
     issue.record_ids.retain(|_| marks.next().unwrap_or(true));
+    let kept: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
+    issue.examples.retain(|x| kept.contains(x.id.as_str()));
     issue.count = issue.record_ids.len() as u64;
 }
 
