@@ -55,7 +55,10 @@
 //!    burn, is wider than the incident. A report must also speak of the issue:
 //!    a clause of it has the issue's topic (the name's, for 价格·涨价; else its two
 //!    leading ones) or names its lexicon object or problem ("服务有待改进" rose
-//!    with a price increase but is not one of its reports). When three quarters of
+//!    with a price increase but is not one of its reports), and a report that names
+//!    another lexicon problem and neither the issue's object nor its problem is
+//!    that problem's ("价格稍贵了点" is 太贵, not 涨价; a region's "拉肚子" is not
+//!    the store's hair). When three quarters of
 //!    a complaint's reports name its lexicon object (虾滑·味道怪; one wrong
 //!    character allowed, 虾华), the others are dropped: a taste burn folds in the
 //!    everyday "咸的一逼" of those days (`keep_core`; not for a topic's name such as

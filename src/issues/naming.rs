@@ -147,6 +147,13 @@ pub fn names_part(name: &str, praise: bool, text: &str) -> bool {
     named_in(Class::Object, text).any(|o| o == object) || named_in(problems(praise), text).any(|p| p == problem)
 }
 
+/// Whether a clause names a lexicon problem (praise) other than the one of the
+/// issue named `name` (太贵 for 价格·涨价), when the name's problem is in the lexicon.
+pub fn names_other_problem(name: &str, praise: bool, text: &str) -> bool {
+    let problem = parts(name).1;
+    in_lexicon(problems(praise), problem) && named_in(problems(praise), text).any(|p| p != problem)
+}
+
 /// The lexicon object a complaint's reports must share when most of them name it
 /// (`keep_core` in the report step): 虾滑 of 虾滑·味道怪. None when the object is
 /// a topic (价格·涨价: the everyday "太贵了" and the increase word it alike) or
@@ -377,6 +384,14 @@ mod tests {
         assert!(!names_object("虾滑", "锅底咸的一逼"));
         assert!(!names_object("虾滑", "虾"), "a shorter text is no window of it");
         assert!(names_object("鸡腿堡", "滕椒鸡腿宝很难吃"));
+    }
+
+    #[test]
+    fn another_problem_is_named() {
+        assert!(names_other_problem("价格·涨价", false, "价格稍贵了点"), "贵了 is 太贵");
+        assert!(!names_other_problem("价格·涨价", false, "锅底涨到四十八"));
+        assert!(!names_other_problem("价格·涨价", false, "好辣哟"), "no problem named");
+        assert!(names_other_problem("卫生·有头发", false, "回去之后就拉肚子"));
     }
 
     #[test]

@@ -288,9 +288,12 @@ fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topic_b
             return true;
         }
         let own: Vec<&str> = own.map(|(_, t)| *t).collect();
-        let speaks =
-            !demanding || topic_bits(id) & mask != 0 || own.iter().any(|t| naming::names_part(&issue.name, praise, t));
-        speaks && own.iter().any(|t| naming::fits(&issue.name, praise, t))
+        let names_own = own.iter().any(|t| naming::names_part(&issue.name, praise, t));
+        let speaks = !demanding || topic_bits(id) & mask != 0 || names_own;
+        // A report that names another problem and neither the issue's object nor
+        // its problem is that other problem's: "价格稍贵了点，好辣哟" is 太贵, not 涨价.
+        let elsewhere = !names_own && own.iter().any(|t| naming::names_other_problem(&issue.name, praise, t));
+        speaks && !elsewhere && own.iter().any(|t| naming::fits(&issue.name, praise, t))
     };
     issue.record_ids.retain(|id| fits(id));
     issue.examples.retain(|x| naming::fits(&issue.name, praise, &x.text));
