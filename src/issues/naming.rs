@@ -171,10 +171,14 @@ pub fn names_object(object: &str, text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     (entries().iter()).filter(|e| e.class == Class::Object && e.name == object).flat_map(|e| &e.synonyms).any(|s| {
         let want: Vec<char> = s.chars().collect();
-        text.contains(s)
-            || want.len() >= 2
-                && chars.windows(want.len()).any(|w| w.iter().zip(&want).filter(|(a, b)| a != b).count() == 1)
+        text.contains(s) || want.len() >= 2 && chars.windows(want.len()).any(|w| mismatches(w, &want) == 1)
     })
+}
+
+/// Characters that differ between two equally long spellings (typo tolerance of
+/// [`names_object`] and [`names_item`]).
+fn mismatches(a: &[char], b: &[char]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x != y).count()
 }
 
 /// Whether a name has a lexicon object or a lexicon problem (praise).
@@ -352,7 +356,7 @@ pub fn names_item(text: &str, item: &str, object: &str) -> bool {
     let want: Vec<char> = prefix.chars().collect();
     text.match_indices(object).any(|(at, _)| {
         let got: Vec<char> = text[..at].chars().rev().take(want.len()).collect::<Vec<_>>().into_iter().rev().collect();
-        let wrong = want.iter().zip(&got).filter(|(a, b)| a != b).count();
+        let wrong = mismatches(&want, &got);
         got.len() == want.len() && (wrong == 0 || (wrong == 1 && want.len() >= 2))
     })
 }
