@@ -393,6 +393,11 @@ mod tests {
     #[test]
     fn another_problem_is_named() {
         assert!(names_other_problem("价格·涨价", false, "价格稍贵了点"), "贵了 is 太贵");
+        for t in ["就是有点偏贵", "价格偏高，人均100是要的", "性价比不是很高", "价钱还不便宜"]
+        {
+            assert!(names_other_problem("价格·涨价", false, t), "{t}: the everyday 太贵");
+        }
+        assert!(!names_other_problem("价格·涨价", false, "性价比不错"));
         assert!(!names_other_problem("价格·涨价", false, "锅底涨到四十八"));
         assert!(!names_other_problem("价格·涨价", false, "好辣哟"), "no problem named");
         assert!(names_other_problem("卫生·有头发", false, "回去之后就拉肚子"));
