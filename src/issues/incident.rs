@@ -179,21 +179,44 @@ fn absorb_echoes(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
     issues.sort_by(|a, b| b.record_ids.len().cmp(&a.record_ids.len()).then(a.id.cmp(&b.id)));
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
     for issue in issues {
-        let echo = |o: &Issue| {
-            let have: HashSet<&str> = o.record_ids.iter().map(String::as_str).collect();
-            let shared = issue.record_ids.iter().filter(|r| have.contains(r.as_str())).count();
-            o.kind == issue.kind
-                && issue.start <= o.end
-                && o.start <= issue.end
-                && !issue.record_ids.is_empty()
-                && shared as f64 >= ECHO_SHARE * issue.record_ids.len() as f64
-        };
-        match out.iter_mut().find(|o| echo(o)) {
+        match out.iter_mut().find(|o| echoes(&issue, o)) {
             Some(o) => fold(o, issue, max_examples),
             None => out.push(issue),
         }
     }
     out
+}
+
+/// After the reports of each issue are settled (fitted to its name, narrowed to
+/// its group, its late reports taken in), an issue whose reports are mostly those
+/// of a bigger issue of its kind at the same time tells nothing new: it is dropped,
+/// and its id is listed among the bigger one's merged ids. Three "锅底涨到四十八，
+/// 太离谱了" of a price increase are not a second issue 其他·差评.
+pub(super) fn drop_echoes(mut issues: Vec<Issue>) -> Vec<Issue> {
+    issues.sort_by(|a, b| b.record_ids.len().cmp(&a.record_ids.len()).then(a.id.cmp(&b.id)));
+    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+    for issue in issues {
+        match out.iter_mut().find(|o| echoes(&issue, o)) {
+            Some(o) => {
+                o.merged_ids.push(issue.id);
+                o.merged_ids.extend(issue.merged_ids);
+            }
+            None => out.push(issue),
+        }
+    }
+    out
+}
+
+/// Whether at least [`ECHO_SHARE`] of `issue`'s reports are reports of `of`, an
+/// issue of its kind whose days overlap its days.
+fn echoes(issue: &Issue, of: &Issue) -> bool {
+    let have: HashSet<&str> = of.record_ids.iter().map(String::as_str).collect();
+    let shared = issue.record_ids.iter().filter(|r| have.contains(r.as_str())).count();
+    of.kind == issue.kind
+        && issue.start <= of.end
+        && of.start <= issue.end
+        && !issue.record_ids.is_empty()
+        && shared as f64 >= ECHO_SHARE * issue.record_ids.len() as f64
 }
 
 /// Share of an issue's reports a bigger issue must hold to absorb it ([`absorb_echoes`]).

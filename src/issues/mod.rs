@@ -65,10 +65,18 @@
 //!    价格·涨价, nor for hair, leaks and late delivery, whose object is incidental).
 //!    Then an issue one alerting group holds two
 //!    thirds of is narrowed to that group (rude staff at one store also lifts the
-//!    chain's 态度差; the other stores' are background). Praise whose clauses
+//!    chain's 态度差; the other stores' are background). A complaint that folded
+//!    in a burn of its lexicon problem then takes in that problem's reports, with
+//!    any object, from all its days in the burn's groups (within the group it was
+//!    narrowed to), fitted to the name like the rest: the burn's episode may stop
+//!    a day before the incident, and "锅底涨到四十八" fell in a cluster of "太离谱了"
+//!    (`gather`). Praise whose clauses
 //!    mostly name a longer item than the lexicon object (藤椒牛肉 for 牛肉, a new
 //!    item) takes that name and the reports naming it. Praise without a lexicon object
 //!    ("很不错") is no issue; a complaint with neither object nor topic is at most green.
+//!    Last, an issue whose settled reports are mostly a bigger issue's at the same
+//!    time is dropped into it (its id among the bigger one's merged ids): three
+//!    "锅底涨到四十八，太离谱了" of a price increase are not a second issue 其他·差评.
 //! 7. **Severity** ([`SeverityOptions`]): red at `-log10 p` ≥ 10 with ≥ 10 reports, or
 //!    a `hygiene` issue with ≥ 3; yellow at ≥ 5 with ≥ 5; praise is green. The
 //!    Bonferroni-corrected tests keep a month of random real reviews below one

@@ -53,14 +53,30 @@ impl IssueDetector {
         let clauses = self.clauses_by_record();
         // Record index by id: its meta in `records`, its topics in `record_topics`.
         let index: HashMap<&str, usize> = self.records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let topic_bits = |id: &str| index.get(id).map_or(0, |&i| self.record_topics[i]);
         for issue in out.iter_mut() {
-            purify(issue, &clauses, &|id| index.get(id).map_or(0, |&i| self.record_topics[i]));
+            purify(issue, &clauses, &topic_bits);
             keep_core(issue, &clauses);
-            self.focus(issue, &index);
+            let group = self.focus(issue, &index);
+            // Late reports of the issue's problem, in the group it was narrowed to;
+            // they are fitted to the name like the others.
+            let in_group = |id: &str| {
+                group.as_ref().is_none_or(|(level, value)| {
+                    index
+                        .get(id)
+                        .and_then(|&i| self.records[i].groups.get(*level))
+                        .is_some_and(|v| v.as_ref() == Some(value))
+                })
+            };
+            if self.gather(issue, &in_group) {
+                purify(issue, &clauses, &topic_bits);
+                keep_core(issue, &clauses);
+            }
             self.refine(issue, &clauses);
             self.regroup(issue);
             self.cap_severity(issue);
         }
+        let mut out = incident::drop_echoes(out);
         let touched = |id: &String| self.touched.contains(id) || sb.touched.contains(id);
         out.retain(|i| !i.record_ids.is_empty() && (touched(&i.id) || i.merged_ids.iter().any(touched)));
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
@@ -130,6 +146,33 @@ impl IssueDetector {
 }
 
 impl IssueDetector {
+    /// Takes in the reports of the issue's lexicon problem that its burns counted
+    /// in any window of the incident ([`IssueDetector::problem_hits`]): the 涨价
+    /// of the incident's last day, which the burn's episode no longer covered and
+    /// which fell in a cluster of "太离谱了", is one of its reports.
+    /// Only records for which `keep` holds are taken; true when any was.
+    fn gather(&self, issue: &mut Issue, keep: &dyn Fn(&str) -> bool) -> bool {
+        let sb = &self.state.slow_burn;
+        let Some((_, problem)) = issue.name.split_once('·') else { return false };
+        let ids: Vec<&str> =
+            std::iter::once(issue.id.as_str()).chain(issue.merged_ids.iter().map(String::as_str)).collect();
+        let span = (self.state.episodes.iter().chain(&sb.episodes))
+            .filter(|e| ids.contains(&e.id.as_str()))
+            .fold(None, |s: Option<(i64, i64)>, e| {
+                Some(s.map_or((e.start, e.end), |(a, b)| (a.min(e.start), b.max(e.end))))
+            });
+        let Some((from, to)) = span else { return false };
+        let before = issue.record_ids.len();
+        let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
+        for (id, _) in self.problem_hits(&ids, problem, from, to) {
+            if keep(id) && have.insert(id.to_string()) {
+                issue.record_ids.push(id.to_string());
+            }
+        }
+        issue.count = issue.record_ids.len() as u64;
+        issue.record_ids.len() > before
+    }
+
     /// Reports per group value over `records` (each counted once), the 20 largest first.
     fn group_counts<'a>(&self, records: impl Iterator<Item = &'a RecordMeta>) -> Vec<GroupCount> {
         let mut counts: BTreeMap<(usize, &str), u64> = BTreeMap::new();
@@ -165,7 +208,8 @@ impl IssueDetector {
     /// [`FOCUS_SHARE`] of its reports, the finest such group: rude staff at one
     /// store also lifts the chain's count of 态度差, but the incident is the store's,
     /// and the same complaint at other stores that week is the everyday background.
-    fn focus(&self, issue: &mut Issue, index: &HashMap<&str, usize>) {
+    /// Returns the group (level, value) it was narrowed to.
+    fn focus(&self, issue: &mut Issue, index: &HashMap<&str, usize>) -> Option<(usize, String)> {
         let n = issue.record_ids.len();
         let fields = &self.options.group_fields;
         let in_group = |id: &str, level: usize, value: &str| {
@@ -179,9 +223,10 @@ impl IssueDetector {
                 let value = value.to_string();
                 issue.record_ids.retain(|id| in_group(id, level, &value));
                 issue.count = k as u64;
-                return;
+                return Some((level, value));
             }
         }
+        None
     }
 
     /// Praise of a new item: when most praise clauses of an issue named `牛肉·好吃`
