@@ -65,11 +65,12 @@
 //!    价格·涨价, nor for hair, leaks and late delivery, whose object is incidental).
 //!    Then an issue one alerting group holds two
 //!    thirds of is narrowed to that group (rude staff at one store also lifts the
-//!    chain's 态度差; the other stores' are background). A complaint that folded
-//!    in a burn of its lexicon problem then takes in that problem's reports, with
-//!    any object, from all its days in the burn's groups (within the group it was
-//!    narrowed to), fitted to the name like the rest: the burn's episode may stop
-//!    a day before the incident, and "锅底涨到四十八" fell in a cluster of "太离谱了"
+//!    chain's 态度差; the other stores' are background). A complaint named with a
+//!    lexicon problem then takes in that problem's reports, with any object, from
+//!    all its days in the groups where it or a burn of the problem alerted (within
+//!    the group it was narrowed to), fitted to the name like the rest: a burn's
+//!    episode may stop a day before the incident, "锅底涨到四十八" fell in a cluster
+//!    of "太离谱了", and "送餐慢得离谱，等了一个半小时" in one of long waits
 //!    (`gather`). Praise whose clauses
 //!    mostly name a longer item than the lexicon object (藤椒牛肉 for 牛肉, a new
 //!    item) takes that name and the reports naming it. Praise without a lexicon object

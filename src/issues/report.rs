@@ -146,10 +146,12 @@ impl IssueDetector {
 }
 
 impl IssueDetector {
-    /// Takes in the reports of the issue's lexicon problem that its burns counted
-    /// in any window of the incident ([`IssueDetector::problem_hits`]): the 涨价
-    /// of the incident's last day, which the burn's episode no longer covered and
-    /// which fell in a cluster of "太离谱了", is one of its reports.
+    /// Takes in the reports of the issue's lexicon problem counted in any window of
+    /// the incident, in the groups where it or a burn of the problem alerted
+    /// ([`IssueDetector::problem_hits`]): the 涨价 of the incident's last day, which
+    /// the burn's episode no longer covered and which fell in a cluster of
+    /// "太离谱了", is one of its reports; so is a region's "配送太慢了" that fell in
+    /// a cluster of long waits.
     /// Only records for which `keep` holds are taken; true when any was.
     fn gather(&self, issue: &mut Issue, keep: &dyn Fn(&str) -> bool) -> bool {
         let sb = &self.state.slow_burn;
@@ -164,7 +166,7 @@ impl IssueDetector {
         let Some((from, to)) = span else { return false };
         let before = issue.record_ids.len();
         let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
-        for (id, _) in self.problem_hits(&ids, problem, from, to) {
+        for (id, _) in self.problem_hits(&ids, &issue.alerts, problem, from, to) {
             if keep(id) && have.insert(id.to_string()) {
                 issue.record_ids.push(id.to_string());
             }

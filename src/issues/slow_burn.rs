@@ -393,24 +393,33 @@ impl IssueDetector {
     /// The slow-burn issues of this run, and those of earlier runs ending at or
     /// after `context_from` as context ([`super::report::as_context`]).
     /// The reports of the lexicon problem `problem` (alone or with any object:
-    /// 涨价, 锅底·涨价) counted from window `from` to `to` in the groups where a burn
-    /// of that problem among `episodes` alerted: (record id, clause). An incident
+    /// 涨价, 锅底·涨价) counted from window `from` to `to` in the `alerted` groups
+    /// and those where a burn of that problem among `episodes` alerted: (record id,
+    /// clause). An incident
     /// merged from a burn of 涨价 and a cluster of the same days runs as long as
     /// either, while the burn's own episode may stop a day early (its baseline rises
     /// with the burst); its late reports are the incident's still.
-    pub(super) fn problem_hits(&self, episodes: &[&str], problem: &str, from: i64, to: i64) -> Vec<(&str, &str)> {
+    pub(super) fn problem_hits(
+        &self,
+        episodes: &[&str],
+        alerted: &[GroupCount],
+        problem: &str,
+        from: i64,
+        to: i64,
+    ) -> Vec<(&str, &str)> {
         let sb = &self.state.slow_burn;
         let names_problem = |series: &str| {
             let named = series.strip_prefix(PROBLEM).or_else(|| series.strip_prefix(OBJECT));
             named.is_some_and(|n| n.rsplit('·').next() == Some(problem))
         };
         // The groups (`field\u{1f}value`) of the problem's burns.
-        let groups: HashSet<&str> = (sb.episodes.iter())
+        let mut groups: HashSet<String> = (sb.episodes.iter())
             .filter(|e| episodes.contains(&e.id.as_str()))
             .filter_map(|e| e.cluster.trim_start_matches("scan:").split_once('\u{1f}'))
             .filter(|(series, _)| names_problem(series))
-            .map(|(_, group)| group)
+            .map(|(_, group)| group.to_string())
             .collect();
+        groups.extend(alerted.iter().map(|a| format!("{}\u{1f}{}", a.field, a.value)));
         (sb.hits.iter())
             .filter(|(_, w, ..)| *w >= from && *w <= to)
             .filter(|(k, ..)| {
