@@ -166,7 +166,7 @@ impl IssueDetector {
         let Some((from, to)) = span else { return false };
         let before = issue.record_ids.len();
         let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
-        for (id, _) in self.problem_hits(&ids, &issue.alerts, problem, from, to) {
+        for id in self.problem_hits(&ids, &issue.alerts, problem, from, to) {
             if keep(id) && have.insert(id.to_string()) {
                 issue.record_ids.push(id.to_string());
             }

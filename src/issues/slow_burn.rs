@@ -390,15 +390,12 @@ impl IssueDetector {
         sb.touched.insert(episode.id.clone());
     }
 
-    /// The slow-burn issues of this run, and those of earlier runs ending at or
-    /// after `context_from` as context ([`super::report::as_context`]).
-    /// The reports of the lexicon problem `problem` (alone or with any object:
-    /// 涨价, 锅底·涨价) counted from window `from` to `to` in the `alerted` groups
-    /// and those where a burn of that problem among `episodes` alerted: (record id,
-    /// clause). An incident
-    /// merged from a burn of 涨价 and a cluster of the same days runs as long as
-    /// either, while the burn's own episode may stop a day early (its baseline rises
-    /// with the burst); its late reports are the incident's still.
+    /// The records of reports of the lexicon problem `problem` (alone or with any
+    /// object: 涨价, 锅底·涨价) counted from window `from` to `to` in the `alerted`
+    /// groups and those where a burn of that problem among `episodes` alerted. An
+    /// incident merged from a burn of 涨价 and a cluster of the same days runs as
+    /// long as either, while the burn's own episode may stop a day early (its
+    /// baseline rises with the burst); its late reports are the incident's still.
     pub(super) fn problem_hits(
         &self,
         episodes: &[&str],
@@ -406,7 +403,7 @@ impl IssueDetector {
         problem: &str,
         from: i64,
         to: i64,
-    ) -> Vec<(&str, &str)> {
+    ) -> Vec<&str> {
         let sb = &self.state.slow_burn;
         let names_problem = |series: &str| {
             let named = series.strip_prefix(PROBLEM).or_else(|| series.strip_prefix(OBJECT));
@@ -425,10 +422,12 @@ impl IssueDetector {
             .filter(|(k, ..)| {
                 k.split_once('\u{1f}').is_some_and(|(series, g)| groups.contains(g) && names_problem(series))
             })
-            .map(|(_, _, id, text, _)| (id.as_str(), text.as_str()))
+            .map(|(_, _, id, ..)| id.as_str())
             .collect()
     }
 
+    /// The slow-burn issues of this run, and those of earlier runs ending at or
+    /// after `context_from` as context ([`super::report::as_context`]).
     pub(super) fn burn_issues(&self, since: Option<i64>, context_from: Option<i64>) -> Vec<Issue> {
         let size = self.options.window;
         let sb = &self.state.slow_burn;
