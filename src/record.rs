@@ -6,7 +6,10 @@
 //!
 //! * **Topics are the union** of the whole comment's topics and every clause's topics, each with
 //!   the sentiment of the clause that reports it most strongly. A long review that talks about
-//!   five aspects gets five topics, not the one or two the whole-comment head picks.
+//!   five aspects gets five topics, not the one or two the whole-comment head picks. A clause
+//!   that contains a **topic word** (`lexicons/topic_words.txt`: 口感, 空调, 性价比, ...)
+//!   also reports that topic, with the clause's lean, when the model did not: real reviews
+//!   name aspects the model misses, and a missed aspect is a wrong one for aspect sentiment.
 //! * **A complaint after a contrast decides a short comment.** "别的都很好，就是汤洒了" and
 //!   "挺不错，就是时间有点长" are low ratings on a delivery platform: when a clause after the first
 //!   opens with a contrast marker (就是, 但是, 不过, 可惜, ...) and is negative, a comment of at
@@ -19,9 +22,8 @@ use crate::pipeline::ScoredClause;
 use serde::{Deserialize, Serialize};
 
 /// Contrast markers that make the clause they open decide a short comment's sentiment.
-const CONTRAST_MARKERS: &[&str] = &[
-    "但是", "可是", "不过", "只不过", "然而", "只是", "就是", "可惜", "唯一", "美中不足", "遗憾的是", "缺点是", "但",
-];
+const CONTRAST_MARKERS: &[&str] =
+    &["但是", "可是", "不过", "只不过", "然而", "只是", "就是", "可惜", "唯一", "美中不足", "遗憾的是", "缺点是", "但"];
 
 /// How a record's topics and sentiment are formed from its comment and clauses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +45,29 @@ pub struct RecordOptions {
     /// join the record's topics (default 0.9). Clauses are short and their topics less sure;
     /// the whole comment's topics need only their threshold. Custom topics are not affected.
     pub clause_topic_min: f32,
+    /// Let a clause containing a topic word (`lexicons/topic_words.txt`) report that topic when
+    /// the model did not (default true; model topics only). Such a topic carries the score
+    /// [`TOPIC_WORD_SCORE`] and the sentiment the clause's topics have. On real reviews of shops
+    /// no training data or word choice comes from (`real_dev`, 1,236 units): topic micro-F1
+    /// 0.822 to 0.828, aspect sentiment 0.741 to 0.751.
+    pub topic_words: bool,
+}
+
+/// The score of a topic a clause reports through a topic word only
+/// ([`RecordOptions::topic_words`]): below every model threshold, so it sorts after the
+/// topics the model is sure of.
+pub const TOPIC_WORD_SCORE: f32 = 0.5;
+
+/// The topic words: (topic, words), from `lexicons/topic_words.txt`.
+fn topic_words() -> &'static [(String, Vec<String>)] {
+    static WORDS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        (include_str!("../lexicons/topic_words.txt").lines())
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(topic, words)| (topic.trim().to_string(), words.split_whitespace().map(str::to_string).collect()))
+            .collect()
+    })
 }
 
 impl Default for RecordOptions {
@@ -53,6 +78,7 @@ impl Default for RecordOptions {
             contrast_max_chars: 100,
             contrast_min_negative: 0.5,
             clause_topic_min: 0.9,
+            topic_words: true,
         }
     }
 }
@@ -83,6 +109,11 @@ impl RecordOptions {
         self.clause_topic_min = p;
         self
     }
+    /// Sets whether a clause's topic words report their topics.
+    pub fn with_topic_words(mut self, on: bool) -> Self {
+        self.topic_words = on;
+        self
+    }
 }
 
 /// The record's sentiment: the comment's own, unless a contrast complaint decides (see the
@@ -103,7 +134,9 @@ pub(crate) fn sentiment(text: &str, whole: &Sentiment, clauses: &[ScoredClause],
 }
 
 fn opens_with_contrast(clause: &str) -> bool {
-    let t = clause.trim_start_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || "，。、；：！？…—～".contains(c));
+    let t = clause.trim_start_matches(|c: char| {
+        c.is_whitespace() || c.is_ascii_punctuation() || "，。、；：！？…—～".contains(c)
+    });
     CONTRAST_MARKERS.iter().any(|m| t.starts_with(m))
 }
 
@@ -134,12 +167,23 @@ pub(crate) fn topics(
         }
     }
     if options.topic_union || whole.is_none() {
-        let sure = |t: &TopicScore| {
-            whole.is_none() || t.score >= options.clause_topic_min || !model_topics.contains(&t.label)
-        };
+        let sure =
+            |t: &TopicScore| whole.is_none() || t.score >= options.clause_topic_min || !model_topics.contains(&t.label);
         for t in clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label != OTHER && sure(t)) {
             if !merged.iter().any(|m| m.label == t.label) {
                 merged.push(best_in_clauses(&t.label).unwrap_or(t).clone());
+            }
+        }
+    }
+    if options.topic_words {
+        for c in clauses {
+            // The clause's lean: the sentiment its topics carry (every scored clause has one).
+            let Some(lean) = c.topics.first().map(|t| t.sentiment.clone()) else { continue };
+            for (topic, words) in topic_words() {
+                let named = words.iter().any(|w| c.clause.text.contains(w.as_str()));
+                if named && model_topics.contains(topic) && !merged.iter().any(|m| m.label == *topic) {
+                    merged.push(TopicScore { label: topic.clone(), score: TOPIC_WORD_SCORE, sentiment: lean.clone() });
+                }
             }
         }
     }
@@ -188,7 +232,10 @@ mod tests {
         let o = RecordOptions::default();
         assert_eq!(sentiment("别的都很好，就是汤洒了", &whole, &clauses, &o).label, "negative");
         // off, too long, or a complaint that is not opened by a contrast marker: the comment's own
-        assert_eq!(sentiment("别的都很好，就是汤洒了", &whole, &clauses, &o.clone().with_contrast(false)).label, "positive");
+        assert_eq!(
+            sentiment("别的都很好，就是汤洒了", &whole, &clauses, &o.clone().with_contrast(false)).label,
+            "positive"
+        );
         assert_eq!(sentiment(&"好".repeat(101), &whole, &clauses, &o).label, "positive");
         let plain = [clause("别的都很好", sent(0.05, 0.9), &[]), clause("汤洒了", sent(0.9, 0.05), &[])];
         assert_eq!(sentiment("别的都很好，汤洒了", &whole, &plain, &o).label, "positive");
@@ -207,19 +254,40 @@ mod tests {
             clause("环境一般", sent(0.6, 0.2), &[("other", 0.2)]),
         ];
         let model: Vec<String> = ["taste", "service", "environment"].map(String::from).to_vec();
-        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_clause_topic_min(0.5));
+        let o = RecordOptions::default().with_topic_words(false);
+        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_clause_topic_min(0.5));
         let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
         assert_eq!(got, [("taste", "positive"), ("service", "negative")]);
-        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_topic_union(false));
+        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_topic_union(false));
         assert_eq!(t.len(), 1);
         // a clause-only model topic below clause_topic_min stays out; a custom topic does not
-        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_clause_topic_min(0.85));
+        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_clause_topic_min(0.85));
         assert_eq!(t.len(), 1, "{t:?}");
-        let t = topics(Some(&whole), &clauses, &model[..1], &RecordOptions::default().with_clause_topic_min(0.85));
+        let t = topics(Some(&whole), &clauses, &model[..1], &o.clone().with_clause_topic_min(0.85));
         assert_eq!(t.len(), 2, "{t:?}");
         // nothing but `other` anywhere: `other`
         let none = Classification { sentiment: s.clone(), topics: vec![topic("other", 0.1, &s)], embedding: vec![] };
-        let t = topics(Some(&none), &clauses[2..], &model, &RecordOptions::default());
+        let t = topics(Some(&none), &clauses[2..], &model, &o);
         assert_eq!(t[0].label, "other");
+    }
+
+    #[test]
+    fn a_topic_word_reports_its_topic_with_the_clause_lean() {
+        let s = sent(0.1, 0.8);
+        let whole = Classification { sentiment: s.clone(), topics: vec![topic("taste", 0.9, &s)], embedding: vec![] };
+        let clauses = [
+            clause("味道不错", sent(0.05, 0.9), &[("taste", 0.95)]),
+            clause("就是空调太冷了", sent(0.9, 0.05), &[("other", 0.3)]),
+        ];
+        let model: Vec<String> = ["taste", "environment"].map(String::from).to_vec();
+        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default());
+        let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
+        assert_eq!(got, [("taste", "positive"), ("environment", "negative")]);
+        assert_eq!(t[1].score, TOPIC_WORD_SCORE);
+        // off, or a topic the model does not have: not reported
+        let off = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_topic_words(false));
+        assert_eq!(off.len(), 1);
+        let t = topics(Some(&whole), &clauses, &model[..1], &RecordOptions::default());
+        assert_eq!(t.len(), 1, "{t:?}");
     }
 }
