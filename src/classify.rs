@@ -105,7 +105,8 @@ pub struct Sentiment {
 pub struct TopicScore {
     /// Topic id (`taste`, `delivery`, ..., a custom topic's name, or `other`).
     pub label: String,
-    /// The model's probability (for custom topics: the cosine similarity).
+    /// The model's probability (for custom topics: the cosine similarity; for a record's topic
+    /// that only a topic word of a clause reports: [`crate::record::TOPIC_WORD_SCORE`]).
     pub score: f32,
     /// Sentiment label of the text (or clause) the topic was found in.
     pub sentiment: String,
