@@ -175,16 +175,8 @@ pub(super) fn merge_incidents(mut issues: Vec<Issue>, max_examples: usize) -> Ve
 /// bigger issue of its kind, at the same time, into that one: the same customers
 /// telling another side of one incident ("外卖超时一个多小时，饭都凉透了" is a
 /// delivery outage, not a second issue 米饭·凉了). The bigger issue keeps its name.
-fn absorb_echoes(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
-    issues.sort_by(|a, b| b.record_ids.len().cmp(&a.record_ids.len()).then(a.id.cmp(&b.id)));
-    let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
-    for issue in issues {
-        match out.iter_mut().find(|o| echoes(&issue, o)) {
-            Some(o) => fold(o, issue, max_examples),
-            None => out.push(issue),
-        }
-    }
-    out
+fn absorb_echoes(issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
+    settle_echoes(issues, |o, issue| fold(o, issue, max_examples))
 }
 
 /// After the reports of each issue are settled (fitted to its name, narrowed to
@@ -192,15 +184,21 @@ fn absorb_echoes(mut issues: Vec<Issue>, max_examples: usize) -> Vec<Issue> {
 /// of a bigger issue of its kind at the same time tells nothing new: it is dropped,
 /// and its id is listed among the bigger one's merged ids. Three "锅底涨到四十八，
 /// 太离谱了" of a price increase are not a second issue 其他·差评.
-pub(super) fn drop_echoes(mut issues: Vec<Issue>) -> Vec<Issue> {
+pub(super) fn drop_echoes(issues: Vec<Issue>) -> Vec<Issue> {
+    settle_echoes(issues, |o, issue| {
+        o.merged_ids.push(issue.id);
+        o.merged_ids.extend(issue.merged_ids);
+    })
+}
+
+/// Biggest first, hands each issue that [`echoes`] one already kept to `into`
+/// together with that one; keeps the others.
+fn settle_echoes(mut issues: Vec<Issue>, mut into: impl FnMut(&mut Issue, Issue)) -> Vec<Issue> {
     issues.sort_by(|a, b| b.record_ids.len().cmp(&a.record_ids.len()).then(a.id.cmp(&b.id)));
     let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
     for issue in issues {
         match out.iter_mut().find(|o| echoes(&issue, o)) {
-            Some(o) => {
-                o.merged_ids.push(issue.id);
-                o.merged_ids.extend(issue.merged_ids);
-            }
+            Some(o) => into(o, issue),
             None => out.push(issue),
         }
     }
