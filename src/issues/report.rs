@@ -60,14 +60,8 @@ impl IssueDetector {
             let group = self.focus(issue, &index);
             // Late reports of the issue's problem, in the group it was narrowed to;
             // they are fitted to the name like the others.
-            let in_group = |id: &str| {
-                group.as_ref().is_none_or(|(level, value)| {
-                    index
-                        .get(id)
-                        .and_then(|&i| self.records[i].groups.get(*level))
-                        .is_some_and(|v| v.as_ref() == Some(value))
-                })
-            };
+            let in_group =
+                |id: &str| group.as_ref().is_none_or(|(level, value)| self.has_group_value(&index, id, *level, value));
             if self.gather(issue, &in_group) {
                 purify(issue, &clauses, &topic_bits);
                 keep_core(issue, &clauses);
@@ -214,9 +208,7 @@ impl IssueDetector {
     fn focus(&self, issue: &mut Issue, index: &HashMap<&str, usize>) -> Option<(usize, String)> {
         let n = issue.record_ids.len();
         let fields = &self.options.group_fields;
-        let in_group = |id: &str, level: usize, value: &str| {
-            index.get(id).and_then(|&i| self.records[i].groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
-        };
+        let in_group = |id: &str, level: usize, value: &str| self.has_group_value(index, id, level, value);
         for (level, field) in fields.iter().enumerate() {
             let best = (issue.alerts.iter().filter(|a| a.field == *field))
                 .map(|a| (a.value.as_str(), issue.record_ids.iter().filter(|id| in_group(id, level, &a.value)).count()))
@@ -229,6 +221,12 @@ impl IssueDetector {
             }
         }
         None
+    }
+
+    /// Whether the record `id` (its index in `records` by `index`) has the group
+    /// value `value` at level `level`.
+    fn has_group_value(&self, index: &HashMap<&str, usize>, id: &str, level: usize, value: &str) -> bool {
+        index.get(id).and_then(|&i| self.records[i].groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
     }
 
     /// Praise of a new item: when most praise clauses of an issue named `牛肉·好吃`
