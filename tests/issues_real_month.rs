@@ -192,14 +192,14 @@ fn majority(issue: &Issue, records: &std::collections::HashMap<&str, Option<usiz
     (n * 2 > issue.record_ids.len()).then_some(k)
 }
 
-/// Debug aid: up to 12 of an incident's records that `held` lacks, each clause with
-/// its sentiment score and topics.
-fn print_missed(m: &Month, ids: &HashSet<&str>, held: &HashSet<&str>) {
+/// Debug aid: up to 12 of `ids` (marked `label`), each clause with its sentiment score and
+/// topics.
+fn print_records<'a>(m: &Month, label: &str, ids: impl Iterator<Item = &'a str>) {
     let by_id: std::collections::HashMap<&str, (&Record, &Analysis)> =
         m.records.iter().zip(&m.analyses).map(|(r, a)| (r.id.as_str(), (r, a))).collect();
-    let mut missed: Vec<&str> = ids.iter().copied().filter(|id| !held.contains(id)).collect();
-    missed.sort_unstable();
-    for id in missed.into_iter().take(12) {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    for id in ids.into_iter().take(12) {
         let (r, analysis) = by_id[id];
         let clauses: Vec<String> = analysis
             .clauses
@@ -210,7 +210,7 @@ fn print_missed(m: &Month, ids: &HashSet<&str>, held: &HashSet<&str>) {
                 format!("{}[{s:.2} {}]", c.clause.text, t.join(","))
             })
             .collect();
-        eprintln!("     missed d{} {} {}", r.day, r.store, clauses.join(" | "));
+        eprintln!("     {label} d{} {} {}", r.day, r.store, clauses.join(" | "));
     }
 }
 
@@ -245,28 +245,18 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
             let Some((issue, hits)) = best else {
                 if std::env::var("FANKUI_DEBUG").is_ok() {
                     eprintln!("-- {} <- no issue", inc.name);
-                    print_missed(m, &ids, &HashSet::new());
+                    print_records(m, "missed", ids.iter().copied());
                 }
                 row.failures.push("no issue".into());
                 return row;
             };
             if std::env::var("FANKUI_DEBUG").is_ok() {
-                let texts: std::collections::HashMap<&str, &Record> =
-                    m.records.iter().map(|r| (r.id.as_str(), r)).collect();
                 let alerts: Vec<String> = issue.alerts.iter().map(|a| format!("{}={} ({})", a.field, a.value, a.count)).collect();
                 eprintln!("-- {} <- {} {} merged {:?} alerts {:?}", inc.name, issue.name, issue.id, issue.merged_ids, alerts);
-                for id in issue.record_ids.iter().filter(|id| !ids.contains(id.as_str())).take(12) {
-                    let r = texts[id.as_str()];
-                    eprintln!(
-                        "     extra d{} {} {:?} {}",
-                        r.day,
-                        r.store,
-                        r.incident,
-                        r.text.chars().take(60).collect::<String>()
-                    );
-                }
+                let extra = issue.record_ids.iter().map(String::as_str).filter(|id| !ids.contains(id));
+                print_records(m, "extra", extra);
                 let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
-                print_missed(m, &ids, &held);
+                print_records(m, "missed", ids.iter().copied().filter(|id| !held.contains(id)));
             }
             row.name = issue.name.clone();
             row.kind = Some(issue.kind);
