@@ -6,12 +6,12 @@
 //! one file.
 
 use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
-use crate::record::{self, RecordOptions};
 use crate::clause::{Clause, ClauseOptions, ClauseSplitter};
 use crate::error::{Error, Result};
 use crate::model::SpanInput;
 use crate::normalize::{NormalizeOptions, Normalizer};
 use crate::quality::{DuplicateIndex, Quality, QualityChecker, QualityFlag, QualityOptions};
+use crate::record::{self, RecordOptions};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::voice::{TranscriptCleaner, VoiceOptions};
 use rayon::prelude::*;
@@ -530,9 +530,12 @@ impl Analyzer {
             } else if let (Some(c), Some(w)) = (a.clauses.first_mut(), &whole) {
                 set_clause(c, w.clone());
             }
-            a.topics = record::topics(whole.as_ref(), &a.clauses, model_topics, &self.config.record);
+            let sentiment =
+                whole.as_ref().map(|w| record::sentiment(&a.text, &w.sentiment, &a.clauses, &self.config.record));
+            a.topics =
+                record::topics(whole.as_ref(), &a.clauses, model_topics, sentiment.as_ref(), &self.config.record);
             if let Some(w) = whole {
-                a.sentiment = Some(record::sentiment(&a.text, &w.sentiment, &a.clauses, &self.config.record));
+                a.sentiment = sentiment;
                 a.embedding = w.embedding;
             }
         }

@@ -10,6 +10,10 @@
 //!   that contains a **topic word** (`lexicons/topic_words.txt`: 口感, 空调, 性价比, ...)
 //!   also reports that topic, with the clause's lean, when the model did not: real reviews
 //!   name aspects the model misses, and a missed aspect is a wrong one for aspect sentiment.
+//! * **A topic's sentiment** is that clause's, except in two cases where the record's own
+//!   sentiment (below) decides: the topic's clauses disagree ("味道还不错，就是煮到后面有一点苦味了"
+//!   is one taste, and a low rating), or the clause is neutral and the record is not
+//!   ([`RecordOptions::mixed_topic_record`], [`RecordOptions::neutral_topic_record`]).
 //! * **A complaint after a contrast decides a short comment.** "别的都很好，就是汤洒了" and
 //!   "挺不错，就是时间有点长" are low ratings on a delivery platform: when a clause after the first
 //!   opens with a contrast marker (就是, 但是, 不过, 可惜, ...) and is negative, a comment of at
@@ -51,6 +55,17 @@ pub struct RecordOptions {
     /// no training data or word choice comes from (`real_dev`, 1,236 units): topic micro-F1
     /// 0.822 to 0.828, aspect sentiment 0.741 to 0.751.
     pub topic_words: bool,
+    /// A topic that its clauses report with different sentiments takes the record's sentiment
+    /// (default true): in "味道还不错，就是煮到后面有一点苦味了" taste is what the review
+    /// complains of. Aspect sentiment, real_dev 0.751 to 0.763 (0.733 to 0.745 with the
+    /// neutral gold aspects counted); ASAP 0.731 to 0.744 (3-way 0.522 to 0.513: ASAP calls an
+    /// aspect with both polarities neutral).
+    pub mixed_topic_record: bool,
+    /// A topic whose clause is neutral takes the record's sentiment when that is not neutral
+    /// (default true): real reviewers rarely mention an aspect without a lean (46 of 1,413
+    /// aspects of real_dev are neutral). With [`RecordOptions::mixed_topic_record`]: real_dev
+    /// 0.763 to 0.772 (3-way 0.745 to 0.752); ASAP 0.744 (3-way 0.513 to 0.507).
+    pub neutral_topic_record: bool,
 }
 
 /// The score of a topic a clause reports through a topic word only
@@ -79,6 +94,8 @@ impl Default for RecordOptions {
             contrast_min_negative: 0.5,
             clause_topic_min: 0.9,
             topic_words: true,
+            mixed_topic_record: true,
+            neutral_topic_record: true,
         }
     }
 }
@@ -114,6 +131,16 @@ impl RecordOptions {
         self.topic_words = on;
         self
     }
+    /// Sets whether a topic its clauses disagree on takes the record's sentiment.
+    pub fn with_mixed_topic_record(mut self, on: bool) -> Self {
+        self.mixed_topic_record = on;
+        self
+    }
+    /// Sets whether a topic of a neutral clause takes the record's (non-neutral) sentiment.
+    pub fn with_neutral_topic_record(mut self, on: bool) -> Self {
+        self.neutral_topic_record = on;
+        self
+    }
 }
 
 /// The record's sentiment: the comment's own, unless a contrast complaint decides (see the
@@ -141,13 +168,15 @@ fn opens_with_contrast(clause: &str) -> bool {
 }
 
 /// The record's topics, highest score first, each with the sentiment of the clause that
-/// reports it most strongly (or the comment's own when no clause does); `other` only when no
-/// other topic is found. `model_topics`: the model's own topic labels (a clause-only topic among
-/// them needs [`RecordOptions::clause_topic_min`]).
+/// reports it most strongly (or the comment's own when no clause does), or the `record`'s
+/// sentiment when its clauses disagree or that clause is neutral (see [`RecordOptions`]);
+/// `other` only when no other topic is found. `model_topics`: the model's own topic labels (a
+/// clause-only topic among them needs [`RecordOptions::clause_topic_min`]).
 pub(crate) fn topics(
     whole: Option<&Classification>,
     clauses: &[ScoredClause],
     model_topics: &[String],
+    record: Option<&Sentiment>,
     options: &RecordOptions,
 ) -> Vec<TopicScore> {
     let best_in_clauses = |label: &str| {
@@ -190,6 +219,16 @@ pub(crate) fn topics(
     if merged.is_empty() {
         let fallback = whole.map(|w| w.topics.iter()).into_iter().flatten();
         merged.extend(fallback.chain(clauses.iter().flat_map(|c| c.topics.iter())).take(1).cloned());
+    }
+    if let Some(record) = record {
+        for m in &mut merged {
+            let mut said = clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label == m.label);
+            let mixed = said.next().is_some_and(|first| said.any(|t| t.sentiment != first.sentiment));
+            let neutral = m.sentiment == "neutral" && record.label != "neutral";
+            if mixed && options.mixed_topic_record || neutral && options.neutral_topic_record {
+                m.sentiment = record.label.clone();
+            }
+        }
     }
     merged.sort_by(|a, b| b.score.total_cmp(&a.score));
     merged
@@ -255,19 +294,19 @@ mod tests {
         ];
         let model: Vec<String> = ["taste", "service", "environment"].map(String::from).to_vec();
         let o = RecordOptions::default().with_topic_words(false);
-        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_clause_topic_min(0.5));
+        let t = topics(Some(&whole), &clauses, &model, None, &o.clone().with_clause_topic_min(0.5));
         let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
         assert_eq!(got, [("taste", "positive"), ("service", "negative")]);
-        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_topic_union(false));
+        let t = topics(Some(&whole), &clauses, &model, None, &o.clone().with_topic_union(false));
         assert_eq!(t.len(), 1);
         // a clause-only model topic below clause_topic_min stays out; a custom topic does not
-        let t = topics(Some(&whole), &clauses, &model, &o.clone().with_clause_topic_min(0.85));
+        let t = topics(Some(&whole), &clauses, &model, None, &o.clone().with_clause_topic_min(0.85));
         assert_eq!(t.len(), 1, "{t:?}");
-        let t = topics(Some(&whole), &clauses, &model[..1], &o.clone().with_clause_topic_min(0.85));
+        let t = topics(Some(&whole), &clauses, &model[..1], None, &o.clone().with_clause_topic_min(0.85));
         assert_eq!(t.len(), 2, "{t:?}");
         // nothing but `other` anywhere: `other`
         let none = Classification { sentiment: s.clone(), topics: vec![topic("other", 0.1, &s)], embedding: vec![] };
-        let t = topics(Some(&none), &clauses[2..], &model, &o);
+        let t = topics(Some(&none), &clauses[2..], &model, None, &o);
         assert_eq!(t[0].label, "other");
     }
 
@@ -280,14 +319,47 @@ mod tests {
             clause("就是空调太冷了", sent(0.9, 0.05), &[("other", 0.3)]),
         ];
         let model: Vec<String> = ["taste", "environment"].map(String::from).to_vec();
-        let t = topics(Some(&whole), &clauses, &model, &RecordOptions::default());
+        let t = topics(Some(&whole), &clauses, &model, None, &RecordOptions::default());
         let got: Vec<(&str, &str)> = t.iter().map(|t| (t.label.as_str(), t.sentiment.as_str())).collect();
         assert_eq!(got, [("taste", "positive"), ("environment", "negative")]);
         assert_eq!(t[1].score, TOPIC_WORD_SCORE);
         // off, or a topic the model does not have: not reported
-        let off = topics(Some(&whole), &clauses, &model, &RecordOptions::default().with_topic_words(false));
+        let off = topics(Some(&whole), &clauses, &model, None, &RecordOptions::default().with_topic_words(false));
         assert_eq!(off.len(), 1);
-        let t = topics(Some(&whole), &clauses, &model[..1], &RecordOptions::default());
+        let t = topics(Some(&whole), &clauses, &model[..1], None, &RecordOptions::default());
         assert_eq!(t.len(), 1, "{t:?}");
+    }
+
+    #[test]
+    fn a_topic_takes_the_record_sentiment_when_its_clauses_disagree_or_are_neutral() {
+        let record = sent(0.8, 0.1);
+        let whole = Classification { sentiment: record.clone(), topics: vec![], embedding: vec![] };
+        let mut neutral = sent(0.1, 0.2);
+        neutral.label = "neutral".into();
+        let clauses = [
+            clause("味道还不错", sent(0.05, 0.9), &[("taste", 0.95)]),
+            clause("就是煮到后面有一点苦味了", sent(0.9, 0.05), &[("taste", 0.9)]),
+            clause("服务员来加了汤", neutral, &[("service", 0.95)]),
+            clause("环境挺好", sent(0.05, 0.9), &[("environment", 0.95)]),
+        ];
+        let model: Vec<String> = ["taste", "service", "environment"].map(String::from).to_vec();
+        let o = RecordOptions::default().with_topic_words(false);
+        let labels = |t: Vec<TopicScore>| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = t.into_iter().map(|t| (t.label, t.sentiment)).collect();
+            v.sort();
+            v
+        };
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        };
+        let t = topics(Some(&whole), &clauses, &model, Some(&record), &o);
+        assert_eq!(labels(t), pairs(&[("environment", "positive"), ("service", "negative"), ("taste", "negative")]));
+        // each rule off on its own; no record sentiment: the clauses' own
+        let t = topics(Some(&whole), &clauses, &model, Some(&record), &o.clone().with_mixed_topic_record(false));
+        assert_eq!(labels(t), pairs(&[("environment", "positive"), ("service", "negative"), ("taste", "positive")]));
+        let t = topics(Some(&whole), &clauses, &model, Some(&record), &o.clone().with_neutral_topic_record(false));
+        assert_eq!(labels(t), pairs(&[("environment", "positive"), ("service", "neutral"), ("taste", "negative")]));
+        let t = topics(Some(&whole), &clauses, &model, None, &o);
+        assert_eq!(labels(t), pairs(&[("environment", "positive"), ("service", "neutral"), ("taste", "positive")]));
     }
 }

@@ -37,8 +37,8 @@ impl ReportRecord {
     ///
     /// The sentiment is the comment's own; a comment scored clause by clause only
     /// (issue detection does that when the model cannot score spans) takes the
-    /// strongest clause's. A topic is a complaint (praise) when the clause that
-    /// reports it most strongly is negative (positive).
+    /// strongest clause's. A topic is a complaint (praise) when the record reports
+    /// it negative (positive): see [`crate::RecordOptions`].
     pub fn from_analysis(meta: &RecordMeta, analysis: &Analysis, zone: &Zone) -> Self {
         let local = meta.time.local_in(zone);
         let day = meta.time.window_in(WindowSize::Day, zone);
