@@ -401,6 +401,11 @@ mod tests {
         assert!(!names_other_problem("价格·涨价", false, "锅底涨到四十八"));
         assert!(!names_other_problem("价格·涨价", false, "好辣哟"), "no problem named");
         assert!(names_other_problem("卫生·有头发", false, "回去之后就拉肚子"));
+        // a dine-in wait is 出餐慢, not a late delivery
+        for t in ["店比较小等台好慢", "等了快一个小时才有位子", "特色菜火锅鸡上菜很慢"] {
+            assert!(names_other_problem("外卖·送餐慢", false, t), "{t}: a table or a dish waited for");
+        }
+        assert!(!names_other_problem("外卖·送餐慢", false, "外卖等了两个小时还没送到"));
     }
 
     #[test]
