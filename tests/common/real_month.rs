@@ -22,6 +22,11 @@
 //! | rude staff, 5–8 a day in many wordings (a slow burn) | one store | 23–26 |
 //! | new packaging leaks soup | chain | 24–27 |
 //!
+//! A real background review that itself says an incident's problem in the
+//! incident's scope and days (a "又涨价了" during the price increase) is one of
+//! the incident's reports: the issue should hold it, and it is no error there
+//! (`Incident::natural` lists the words).
+//!
 //! Everything is seeded. The background records do not depend on whether the
 //! incidents are injected (they come from their own random stream), so the
 //! quiet month is the same month without its incidents.
@@ -71,6 +76,12 @@ pub struct Incident {
     pub exact: &'static [u32],
     /// A word the issue's name should contain (reported, not asserted).
     pub object: &'static str,
+    /// Words by which a real review says the incident's problem itself (涨价, 头发,
+    /// 态度差): a background review of the incident's scope and days that contains
+    /// one is one of its reports too, a real "又涨价了" in the days of a chain-wide
+    /// price increase. Empty when the object alone does not say the problem
+    /// (虾滑, a new item's name).
+    pub natural: &'static [&'static str],
     pub texts: &'static [&'static str],
 }
 
@@ -85,6 +96,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 35.0,
         exact: &[],
         object: "藤椒牛肉",
+        natural: &[],
         texts: &[
             "新出的藤椒牛肉太好吃了",
             "藤椒牛肉绝了，麻麻的很香",
@@ -112,6 +124,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 0.0,
         exact: &[6],
         object: "头发",
+        natural: &["头发"],
         texts: &[
             "锅里捞出一根头发，恶心死了",
             "菜里面有根长头发",
@@ -133,6 +146,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 15.0,
         exact: &[],
         object: "",
+        natural: &["涨价", "提价", "调价", "比以前贵", "比之前贵", "变贵"],
         texts: &[
             "怎么又涨价了，套餐贵了十块",
             "价格涨了好多，不值这个钱了",
@@ -159,6 +173,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 35.0,
         exact: &[],
         object: "支付",
+        natural: &["支付失败", "付款失败", "付不了", "支付不了", "无法支付"],
         texts: &[
             "小程序付款一直失败",
             "扫码点餐付不了钱，转了半天圈",
@@ -186,6 +201,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 26.0,
         exact: &[],
         object: "虾滑",
+        natural: &[],
         texts: &[
             "虾滑有股怪味，不敢吃",
             "今天的虾滑味道不对劲，像放坏了",
@@ -213,6 +229,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 30.0,
         exact: &[],
         object: "",
+        natural: &["没送到", "送餐慢", "配送慢", "送得慢", "外卖超时"],
         texts: &[
             "外卖等了两个小时还没送到",
             "骑手一直不接单，饭到现在都没来",
@@ -240,6 +257,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 0.0,
         exact: &[5, 7, 8, 8],
         object: "",
+        natural: &["态度差", "态度不好", "态度恶劣", "爱答不理"],
         texts: &[
             "服务员态度太差了，叫了好几次都不理",
             "那个收银的小姑娘一直甩脸色",
@@ -269,6 +287,7 @@ pub const INCIDENTS: [Incident; 8] = [
         per_day: 12.0,
         exact: &[],
         object: "",
+        natural: &["漏汤", "洒了", "撒了"],
         texts: &[
             "换了新的打包盒，汤全洒了",
             "外卖的汤漏了一袋子",
@@ -305,8 +324,17 @@ pub struct Record {
     pub region: String,
     pub text: String,
     pub voice: bool,
-    /// Index into [`INCIDENTS`], `None` for background.
+    /// Index into [`INCIDENTS`], `None` for background. A background review (id `b…`)
+    /// that says an incident's problem in its scope and days has the incident's index
+    /// ([`Incident::natural`]).
     pub incident: Option<usize>,
+}
+
+impl Record {
+    /// A real review of the background (not an injected report).
+    pub fn is_background(&self) -> bool {
+        self.id.starts_with('b')
+    }
 }
 
 #[path = "rng.rs"]
@@ -462,6 +490,15 @@ fn variant(rng: &mut Rng, texts: &[&str], praise: bool) -> (String, bool) {
     (t, voice)
 }
 
+/// Whether a (store, region) is in an incident's scope.
+fn in_scope(scope: Scope, (store, region): &(String, String)) -> bool {
+    match scope {
+        Scope::Chain => true,
+        Scope::Region(r) => region == r,
+        Scope::Store(name) => store == name,
+    }
+}
+
 /// Generates the month in time order; `incidents` false gives the quiet month
 /// (the same background, nothing injected). `None` when the real data is absent.
 pub fn generate(seed: u64, incidents: bool) -> Result<Vec<Record>, String> {
@@ -496,11 +533,8 @@ pub fn generate(seed: u64, incidents: bool) -> Result<Vec<Record>, String> {
         // Incidents draw from their own stream: the background is the same either way.
         let mut rng = Rng::new(seed ^ 0x1AC1_DE47);
         for (k, inc) in INCIDENTS.iter().enumerate() {
-            let pool: Vec<usize> = match inc.scope {
-                Scope::Chain => (0..stores.len()).collect(),
-                Scope::Region(r) => (0..stores.len()).filter(|&i| stores[i].1 == r).collect(),
-                Scope::Store(name) => vec![stores.iter().position(|(s, _)| s == name).expect("store exists")],
-            };
+            let pool: Vec<usize> = (0..stores.len()).filter(|&i| in_scope(inc.scope, &stores[i])).collect();
+            assert!(!pool.is_empty(), "{}: no store in scope", inc.name);
             for day in inc.first_day..=inc.last_day {
                 let i = (day - inc.first_day) as usize;
                 let n = if inc.exact.is_empty() { rng.poisson(inc.per_day) } else { inc.exact[i] };
@@ -512,6 +546,16 @@ pub fn generate(seed: u64, incidents: bool) -> Result<Vec<Record>, String> {
                     raw.push((day, m, s, text, voice, Some(k), id));
                 }
             }
+        }
+    }
+    if incidents {
+        // Background reviews that say an incident's problem in its scope and days.
+        for r in raw.iter_mut().filter(|r| r.5.is_none()) {
+            r.5 = INCIDENTS.iter().position(|inc| {
+                (inc.first_day..=inc.last_day).contains(&r.0)
+                    && in_scope(inc.scope, &stores[r.2])
+                    && inc.natural.iter().any(|w| r.3.contains(w))
+            });
         }
     }
     raw.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
