@@ -1,7 +1,7 @@
 //! A record's own result from its parts: the comment's topics and sentiment, read from the
 //! model's outputs for the whole comment and for each of its clauses.
 //!
-//! Two rules, both decided on real reviews of shops no training data comes from (`real_dev`,
+//! Rules, each decided on real reviews of shops no training data comes from (`real_dev`,
 //! see `models/README.md`):
 //!
 //! * **Topics are the union** of the whole comment's topics and every clause's topics, each with
