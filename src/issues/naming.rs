@@ -157,7 +157,7 @@ pub fn names_other_problem(name: &str, praise: bool, text: &str) -> bool {
 /// The lexicon object a complaint's reports must share when most of them name it
 /// (`keep_core` in the report step): 虾滑 of 虾滑·味道怪. None when the object is
 /// a topic (价格·涨价: the everyday "太贵了" and the increase word it alike) or
-/// incidental to the problem (hair, leaks, late delivery: [`OBJECT_FREE`]).
+/// incidental to the problem (hair, leaks, late delivery: `OBJECT_FREE`).
 pub fn core_part(name: &str) -> Option<&str> {
     let (object, problem) = parts(name);
     (!OBJECT_FREE.contains(&problem) && in_lexicon(Class::Object, object)).then_some(object)
