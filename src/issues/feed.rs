@@ -146,11 +146,14 @@ pub(super) fn check_embeddings(a: &Analysis, dim: usize) -> std::result::Result<
 /// A record's group values, finest first.
 pub(super) type Groups = Vec<Option<String>>;
 
-/// Whether a clause is a complaint for the detector: scored negative at most
-/// −`polarity`, or naming a sure complaint of the lexicon ([`super::naming::sure_complaint`]).
+/// Whether a clause is a complaint for the detector: naming a sure complaint of the
+/// lexicon ([`super::naming::sure_complaint`]), or scored negative at most −`polarity`
+/// and naming no sure praise ([`super::naming::sure_praise`]: "也不是很贵").
 pub(super) fn is_complaint(clause: &crate::pipeline::ScoredClause, polarity: f32) -> bool {
-    clause.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
-        || super::naming::sure_complaint(&clause.clause.text)
+    let text = &clause.clause.text;
+    super::naming::sure_complaint(text)
+        || clause.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
+            && !super::naming::sure_praise(text)
 }
 
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.

@@ -12,7 +12,9 @@
 //!    unsure of would blur the clusters. A clause naming a sure complaint of the
 //!    lexicon (异味, 漏汤, 没礼貌, 涨价: [`naming::sure_complaint`]), not negated
 //!    just before, is a complaint unit whatever the model scored: the model calls
-//!    "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive. Junk records are not counted.
+//!    "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive. Likewise a clause naming
+//!    sure praise (不贵, 收费合理, 性价比高: [`naming::sure_praise`]) is never a
+//!    complaint unit: the model calls "也不是很贵" negative. Junk records are not counted.
 //! 2. **Clusters** ([`crate::cluster`]): a unit joins the closest cluster of its kind
 //!    when cosine + a bonus for a shared key term reaches 0.58; food-safety
 //!    (`hygiene`) units form their own clusters; a unit naming another lexicon

@@ -85,12 +85,27 @@ const NEGATION_REACH: usize = 3;
 /// detector counts such a clause as a complaint whatever the model made of it:
 /// the model calls "鲜虾滑有异味" and "包装换了以后每次都漏汤" positive.
 pub fn sure_complaint(text: &str) -> bool {
+    static BY_FIRST: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
+    names_sure(&BY_FIRST, Class::Problem, text)
+}
+
+/// Whether a clause names sure praise (a praise synonym marked `!`: 不贵, 收费合理,
+/// 性价比高...) that no negation just before it takes back. The detector does not
+/// count such a clause as a complaint, whatever the model made of it: the model
+/// calls "也不是很贵" and "收费合理" negative.
+pub fn sure_praise(text: &str) -> bool {
+    static BY_FIRST: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
+    names_sure(&BY_FIRST, Class::Praise, text)
+}
+
+/// Whether `text` names a sure synonym of `class` not negated just before it;
+/// `by_first` caches that class's markers by first character.
+fn names_sure(by_first: &OnceLock<HashMap<char, Vec<&'static str>>>, class: Class, text: &str) -> bool {
     // Called for every clause the detector reads: the markers by first character,
     // so that a clause costs a lookup per character, not a search per marker.
-    static BY_FIRST: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
-    let by_first = BY_FIRST.get_or_init(|| {
+    let by_first = by_first.get_or_init(|| {
         let mut map: HashMap<char, Vec<&'static str>> = HashMap::new();
-        for m in entries().iter().filter(|e| e.class == Class::Problem).flat_map(|e| e.sure.iter()) {
+        for m in entries().iter().filter(|e| e.class == class).flat_map(|e| e.sure.iter()) {
             if let Some(c) = m.chars().next() {
                 map.entry(c).or_default().push(m);
             }
@@ -388,6 +403,16 @@ mod tests {
         assert!(!names_object("虾滑", "锅底咸的一逼"));
         assert!(!names_object("虾滑", "虾"), "a shorter text is no window of it");
         assert!(names_object("鸡腿堡", "滕椒鸡腿宝很难吃"));
+    }
+
+    #[test]
+    fn sure_praise_unless_negated() {
+        for t in ["也不是很贵", "收费合理", "价格不贵", "性价比很高的一家店"] {
+            assert!(sure_praise(t), "{t}");
+        }
+        for t in ["性价比不高", "价格太贵", "好吃", "没有性价比高的"] {
+            assert!(!sure_praise(t), "{t}");
+        }
     }
 
     #[test]
