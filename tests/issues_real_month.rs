@@ -256,6 +256,7 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                 row.failures.push("no issue".into());
                 return row;
             };
+            let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
             if std::env::var("FANKUI_DEBUG").is_ok() {
                 let alerts: Vec<String> =
                     issue.alerts.iter().map(|a| format!("{}={} ({})", a.field, a.value, a.count)).collect();
@@ -265,7 +266,6 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                 );
                 let extra = issue.record_ids.iter().map(String::as_str).filter(|id| !ids.contains(id));
                 print_records(m, "extra", extra);
-                let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
                 print_records(m, "missed", ids.iter().copied().filter(|id| !held.contains(id)));
             }
             row.name = issue.name.clone();
@@ -273,7 +273,6 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
             row.severity = Some(issue.severity);
             row.start = Some(real_month::day_of(&issue.start));
             row.precision = hits as f64 / issue.record_ids.len().max(1) as f64;
-            let held: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
             let injected = (m.records.iter())
                 .filter(|r| r.incident == Some(k) && !r.is_background() && held.contains(r.id.as_str()))
                 .count();
