@@ -168,6 +168,17 @@ _REPEAT = re.compile(r"(\D)\1{3,}")
 _SPACES = re.compile(r"\s+")
 
 
+def encoder_ids(ids, n_base):
+    """What the encoder sees of tokenizer.json's ids (model.onnx does the same): the extra
+    single-character pieces (ids >= n_base) become <unk> (0), and a run of <unk> is fused into one."""
+    out = []
+    for i in ids:
+        i = 0 if i >= n_base else i
+        if not (i == 0 and out and out[-1] == 0):
+            out.append(i)
+    return out
+
+
 def normalize(text, t2s=True):
     """Python approximation of fankui's Rust `Normalizer` (src/normalize.rs), which runs
     BEFORE the model at run time: full-width -> half-width (except ，！？；：), Traditional ->

@@ -41,17 +41,6 @@ TRAINED = tuple(f"{k}_{n}" for n, _ in ORDERS for k in ("w1", "b1", "w2", "b2"))
 MAX_T = 96  # training truncates longer texts (the runtime does not)
 
 
-def fused_ids(ids, n_base):
-    """The graph's unk fusion (encoder.add_unk_fusion): extra pieces -> <unk>, runs fused."""
-    out = []
-    for i in ids:
-        i = 0 if i >= n_base else i
-        if i == 0 and out and out[-1] == 0:
-            continue
-        out.append(i)
-    return out
-
-
 def frozen_tables(w):
     """Per-id outputs of the frozen layers: emb [V,512] and x0 = LN(emb P + p) [V,768]."""
     emb = w["table"].astype(np.float32) * w["scale"][:, None] + w["lo"][:, None]
@@ -117,7 +106,7 @@ def write_check(out, p, encode, tok, n_base, emb_t, x0_t, p_pre=None):
     """Embeddings of encoder.parity_texts() under weights p, for encoder.py's parity check."""
     import jax
     texts = encoder.parity_texts()
-    cid = [fused_ids(e.ids, n_base) for e in tok.encode_batch(texts)]
+    cid = [common.encoder_ids(e.ids, n_base) for e in tok.encode_batch(texts)]
     run = jax.jit(encode)
     embs, pre = [], []
     for i in cid:  # one text per call, padded to its bucket (padding does not change outputs)
@@ -178,7 +167,7 @@ def main():
     samples = [s for s in samples if s["kind"] != "public"] + rng.sample(pub, min(args.public,
                                                                                    len(pub)))
     enc = tok.encode_batch([s["text"] for s in samples])
-    ids = [fused_ids(e.ids, n_base)[:MAX_T] for e in enc]
+    ids = [common.encoder_ids(e.ids, n_base)[:MAX_T] for e in enc]
     raw = [e.ids[:MAX_T] for e in enc]  # the bag reads the tokenizer's own ids
     vocab = json.load(open(f"{common.WORK}/vocab_info.json"))["vocab"]
     ys = np.array([s["s"] for s in samples], np.int32)
@@ -200,11 +189,12 @@ def main():
           "Wt": jax.random.normal(key, (512 + 1280, 14)) * 0.01, "bt": jnp.full(14, -3.0),
           "Wb": jnp.zeros((vocab, 17))}
 
-    def loss_fn(p, h, emb, x0, m, rid, rm, ys, ws, yt, wt, p_ref):
+    def loss_fn(p, h, emb, x0, m, rid, rm, ys, ws, yt, wt):
         e, fm = encode(p, emb, x0, m)
-        bag = (h["Wb"][rid] * rm[..., None]).sum(1) / rm.sum(1, keepdims=True)
-        if not args.bag:
-            bag = bag * 0.0
+        if args.bag:
+            bag = (h["Wb"][rid] * rm[..., None]).sum(1) / rm.sum(1, keepdims=True)
+        else:
+            bag = jnp.zeros((m.shape[0], 17))
         ls = optax.softmax_cross_entropy_with_integer_labels(
             e @ h["Ws"] * 10 + h["bs"] + bag[:, :3], ys)
         lt = optax.sigmoid_binary_cross_entropy(
@@ -213,7 +203,7 @@ def main():
         if args.keep_emb:
             e0, _ = encode(p0, emb, x0, m)
             loss = loss + args.keep_emb * (1 - (e * jax.lax.stop_gradient(e0)).sum(-1)).mean()
-        reg = sum(((p[k] - p_ref[k]) ** 2).sum() for k in p)
+        reg = sum(((p[k] - p0[k]) ** 2).sum() for k in p)  # L2-SP
         return loss + args.l2sp * reg, (ls * ws).mean()
 
     steps_per_epoch = -(-len(samples) // args.batch)
@@ -227,7 +217,7 @@ def main():
 
     @jax.jit
     def step_heads(p, h, st_h, *f):
-        (l, ls), g = jax.value_and_grad(lambda h_: loss_fn(p, h_, *f, p),
+        (l, ls), g = jax.value_and_grad(lambda h_: loss_fn(p, h_, *f),
                                         has_aux=True)(h)
         u, st_h = opt_h.update(g, st_h, h)
         return optax.apply_updates(h, u), st_h, l, ls
@@ -235,7 +225,7 @@ def main():
     @jax.jit
     def step_all(p, h, st_p, st_h, *f):
         (l, ls), (gp, gh) = jax.value_and_grad(
-            lambda p_, h_: loss_fn(p_, h_, *f, p0),
+            lambda p_, h_: loss_fn(p_, h_, *f),
             argnums=(0, 1), has_aux=True)(p, h)
         u, st_p = opt_p.update(gp, st_p, p)
         p = optax.apply_updates(p, u)
@@ -259,7 +249,6 @@ def main():
     lengths = [len(i) for i in ids]
     t0 = time.time()
     step, run_l = 0, []
-    ep = 0
     while step < warm + total:
         for idx in batches(len(samples), lengths, args.batch, rng):
             if step >= warm + total:
@@ -275,7 +264,6 @@ def main():
                 print(f"step {step}/{warm + total} ({'heads' if step <= warm else 'all'}): "
                       f"sentiment loss {np.mean(run_l[-200:]):.4f}  {time.time() - t0:.0f}s",
                       flush=True)
-        ep += 1
     drift = {k: float(np.linalg.norm(np.asarray(p[k]) - w[k]) / (np.linalg.norm(w[k]) + 1e-9))
              for k in TRAINED}
     print("relative weight change: " + ", ".join(f"{k} {v:.3f}" for k, v in drift.items()))

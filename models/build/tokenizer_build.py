@@ -148,13 +148,7 @@ def main():
         return [1] + [old2new.get(i, -1) for i in ids][: common.MAX_LENGTH - 2] + [2]
 
     def fused(ids):
-        """What the encoder sees: extra pieces -> <unk>, a run of <unk> fused into one."""
-        out = []
-        for i in ids:
-            i = 0 if i >= n_base else i
-            if not (i == 0 and out and out[-1] == 0):
-                out.append(i)
-        return out
+        return common.encoder_ids(ids, n_base)
 
     # Categories of difference: a reference piece that was pruned (only possible for text not
     # used for pruning, e.g. the edge cases), an exact Viterbi tie resolved the other way
