@@ -226,8 +226,8 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
         .iter()
         .enumerate()
         .map(|(k, inc)| {
-            let ids: HashSet<&str> =
-                m.records.iter().filter(|r| r.incident == Some(k)).map(|r| r.id.as_str()).collect();
+            let own: Vec<&Record> = m.records.iter().filter(|r| r.incident == Some(k)).collect();
+            let ids: HashSet<&str> = own.iter().map(|r| r.id.as_str()).collect();
             let fragments = owner.iter().filter(|o| **o == Some(k)).count();
             let best = issues
                 .iter()
@@ -242,7 +242,7 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
                 severity: None,
                 start: None,
                 precision: 0.0,
-                natural: m.records.iter().filter(|r| r.incident == Some(k) && r.is_background()).count(),
+                natural: own.iter().filter(|r| r.is_background()).count(),
                 precision_injected: 0.0,
                 recall: 0.0,
                 fragments,
@@ -273,9 +273,7 @@ fn evaluate(m: &Month, issues: &[Issue]) -> Vec<Row> {
             row.severity = Some(issue.severity);
             row.start = Some(real_month::day_of(&issue.start));
             row.precision = hits as f64 / issue.record_ids.len().max(1) as f64;
-            let injected = (m.records.iter())
-                .filter(|r| r.incident == Some(k) && !r.is_background() && held.contains(r.id.as_str()))
-                .count();
+            let injected = own.iter().filter(|r| !r.is_background() && held.contains(r.id.as_str())).count();
             row.precision_injected = injected as f64 / issue.record_ids.len().max(1) as f64;
             row.recall = hits as f64 / ids.len().max(1) as f64;
             let f = &mut row.failures;

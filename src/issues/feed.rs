@@ -152,8 +152,8 @@ pub(super) type Groups = Vec<Option<String>>;
 pub(super) fn is_complaint(clause: &crate::pipeline::ScoredClause, polarity: f32) -> bool {
     let text = &clause.clause.text;
     super::naming::sure_complaint(text)
-        || clause.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
-            && !super::naming::sure_praise(text)
+        || (clause.sentiment.as_ref().is_some_and(|s| s.label == "negative" && s.score <= -polarity)
+            && !super::naming::sure_praise(text))
 }
 
 /// Junk records (empty, gibberish, spam, ...) are not counted; duplicates are.
