@@ -19,6 +19,15 @@ Round 4 (`--round 4`, batches 14..17): 1,200 clauses of train shops that carry a
 ("很贵" +0.87, "服务员很没礼貌" +0.97), so this round draws exactly those clauses, praise and
 complaint alike (low-star Meituan reviews drawn 8x / 4x, as in round 3).
     python3 sample_for_labels.py --round 4
+
+Round 5 (`--round 5`, batches 18..21): 1,200 clauses of train shops chosen by what model 0.8.1
+gets unsure or blind on (needs target/release/fankui and the bundled model). A candidate pool of
+train-shop clauses (low-star Meituan reviews drawn 8x / 4x) goes through `fankui score`, one
+clause per record; 800 are drawn from clauses of 6+ characters that the model reads with a clear
+sentiment (|score| >= 0.5) but no topic (real_dev's most missed aspects are implicit: "按了很多次
+都没人来" is service, "送了果盘" service), and 400 from clauses with a topic whose sentiment the
+model is unsure of (|score| < 0.6).
+    python3 sample_for_labels.py --round 5
 """
 import argparse
 import json
@@ -86,6 +95,41 @@ def draw(name, split, target, rng, seen, weight=None, max_units=8, spans=None):
     return out[:target]
 
 
+def round5_items(rng, seen, mt_weight):
+    """Round 5: the clauses of a train-shop pool that model 0.8.1 reads with a clear sentiment
+    but no topic (800), or with a topic but an unsure sentiment (400)."""
+    from evaluate_cli import score
+    pool = []
+    for name, n, w in [("meituan", 9000, mt_weight), ("dpsent", 3000, None), ("asap", 1500, None)]:
+        pool += [(name, k, t) for k, t in draw(name, "train", n, rng, seen, w, max_units=3,
+                                              spans=clause_spans)]
+    binary = os.path.join(common.PROJECT, "target/release/fankui")
+    outs = score(binary, [{"text": t} for _, _, t in pool])
+    blind, unsure = [], []
+    for (name, k, t), o in zip(pool, outs):
+        topics = [x["label"] for x in o.get("topics", []) if x["label"] != "other"]
+        s = abs(o["sentiment"]["score"])
+        if not topics and s >= 0.5 and len(t) >= 6:
+            blind.append((name, k, t))
+        elif topics and s < 0.6:
+            unsure.append((name, k, t))
+    print(f"pool {len(pool)} clauses: {len(blind)} blind, {len(unsure)} unsure")
+    rng.shuffle(blind)
+    rng.shuffle(unsure)
+    return [label_item(name, k, t) for name, k, t in blind[:800] + unsure[:400]]
+
+
+def label_item(name, k, t):
+    """A unit for the labellers: its key, its text and (when longer) the review it comes from,
+    for context only."""
+    _, row, _, _ = rd.parse_key(k)
+    whole = rd.text_of(name, row).strip()
+    it = {"k": k, "text": t}
+    if whole != t:
+        it["ctx"] = whole if len(whole) <= 240 else whole[:240] + "…"
+    return it
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batches", type=int, default=6)
@@ -98,7 +142,7 @@ def main():
         # every unit labelled in an earlier round (and its text) is skipped
         for r in rd.load_labels():
             seen.add(r["text"].strip())
-        first, args.batches = {2: (6, 4), 3: (10, 4), 4: (14, 4)}[args.round]
+        first, args.batches = {2: (6, 4), 3: (10, 4), 4: (14, 4), 5: (18, 4)}[args.round]
 
     def mt_weight(i):  # oversample low stars: complaints are rare in the file
         star = int(rd.rows("meituan")[i]["star"] or 0)
@@ -118,6 +162,9 @@ def main():
             ("dpsent", "train", 650, None), ("dpsent", "dev", 300, None),
             ("asap", "train", 200, None), ("asap", "dev", 200, None),
             ("haidilao", "dev", 150, None), ("eleme", "dev", 70, None)]
+    if args.round == 5:
+        plan = []
+        items = round5_items(rng, seen, mt_weight3)
     for name, split, n, w in plan:
         if args.round >= 3:
             spans = degree_spans if args.round == 4 else clause_spans
@@ -126,13 +173,7 @@ def main():
         else:
             got = draw(name, split, n, rng, seen, w)
         print(f"{name:9s} {split:5s} {len(got)} units")
-        for k, t in got:
-            _, row, _, _ = rd.parse_key(k)
-            whole = rd.text_of(name, row).strip()
-            it = {"k": k, "text": t}
-            if whole != t:  # the review the unit comes from, for context only
-                it["ctx"] = whole if len(whole) <= 240 else whole[:240] + "…"
-            items.append(it)
+        items += [label_item(name, k, t) for k, t in got]
     rng.shuffle(items)
     os.makedirs(f"{common.WORK}/label", exist_ok=True)
     per = -(-len(items) // args.batches)
