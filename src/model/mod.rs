@@ -388,21 +388,8 @@ impl Model {
         }
         let special = enc.get_special_tokens_mask();
         let specials = (0..ids.len()).filter(|&k| special.get(k).is_some_and(|&m| m == 1)).collect();
-        let offsets = enc.get_offsets();
-        let spans = spans
-            .iter()
-            .map(|r| {
-                let inside = |k: &usize| {
-                    special.get(*k) == Some(&0) && offsets.get(*k).is_some_and(|o| r.start <= o.0 && o.0 < r.end)
-                };
-                let first = (0..ids.len()).find(inside);
-                let last = (0..ids.len()).rev().find(inside);
-                match (first, last) {
-                    (Some(a), Some(b)) => a..b + 1,
-                    _ => 0..0,
-                }
-            })
-            .collect();
+        let offsets = &enc.get_offsets()[..ids.len().min(enc.get_offsets().len())];
+        let spans = spans.iter().map(|r| span_tokens(offsets, special, r)).collect();
         Ok(Row { ids, specials, spans })
     }
 
@@ -563,6 +550,20 @@ impl Model {
     }
 }
 
+/// The tokens of a span (a byte range of the text): those that are not special and overlap
+/// it, first to last; `0..0` when none does. A token is taken by overlap, not by where it
+/// starts: the tokenizer fuses a blank with the character after it ("很辣 不好吃" gives
+/// `▁不` at the blank's offset), and a clause cut at that blank must keep its `不`.
+fn span_tokens(offsets: &[(usize, usize)], special: &[u32], r: &Range<usize>) -> Range<usize> {
+    let inside = |k: &usize| special.get(*k) == Some(&0) && offsets[*k].0 < r.end && offsets[*k].1 > r.start;
+    let first = (0..offsets.len()).find(inside);
+    let last = (0..offsets.len()).rev().find(inside);
+    match (first, last) {
+        (Some(a), Some(b)) => a..b + 1,
+        _ => 0..0,
+    }
+}
+
 /// Cuts rows (in `order`, sorted by length) into batches of at most `max_rows` rows
 /// and, beyond a batch's first row, at most `max_tokens` padded positions: rows ×
 /// (longest row + most spans a row has a column for).
@@ -636,6 +637,18 @@ mod tests {
 
     fn row(tokens: usize, spans: usize) -> Row {
         Row { ids: vec![5; tokens], specials: Vec::new(), spans: (0..spans).map(|k| k..k + 1).collect() }
+    }
+
+    #[test]
+    fn a_span_keeps_the_token_its_leading_blank_is_fused_into() {
+        // "很辣 不好吃 还贵" (bytes): <s> ▁ 很 辣 ▁不 好 吃 ▁ 还 贵 </s>
+        let offsets =
+            [(0, 0), (0, 3), (0, 3), (3, 6), (6, 10), (10, 13), (13, 16), (16, 17), (17, 20), (20, 23), (0, 0)];
+        let special = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(span_tokens(&offsets, &special, &(0..6)), 1..4);
+        assert_eq!(span_tokens(&offsets, &special, &(7..16)), 4..7, "the clause 不好吃 keeps ▁不");
+        assert_eq!(span_tokens(&offsets, &special, &(17..23)), 8..10);
+        assert_eq!(span_tokens(&offsets, &special, &(23..23)), 0..0);
     }
 
     #[test]
