@@ -38,7 +38,8 @@ class Config:
     max_iter: int = 400                # L-BFGS iteration cap, sentiment head (0.4.0: 1000)
     max_iter_topic: int = 250          # L-BFGS iteration cap, topic heads (0.4.0: 600)
     # restaurant files whose sentences are split into folds for threshold tuning; the others
-    # (template-generated train_c) always stay in the training part of every fold
+    # (template-generated train_c, and the real units drawn for the model's weak spots,
+    # "real_targeted") always stay in the training part of every fold
     tune_sources: tuple = ("train_a.jsonl", "train_b.jsonl", "real") + tuple(
         f"train_d{i}.jsonl" for i in range(1, 9)) + tuple(f"train_e{i}.jsonl" for i in range(1, 5))
     # real reviews (real_data.py; train shops only): hand-labelled units weigh real_weight x a
@@ -46,6 +47,7 @@ class Config:
     # public sentence (sentiment only)
     use_real: bool = True
     real_weight: float = 2.0
+    use_targeted: bool = False         # also round 5's clauses (real_data.TARGETED_BATCHES)
     use_stars: bool = True
     star_weight: float = 2.0
     seed: int = common.SEED
@@ -76,7 +78,7 @@ def build_samples(rest_rows, cfg, with_public=True, star_rows=()):
     for g, r in enumerate(rest_rows):
         # sentiment weight: restaurant classes rebalanced (topics keep the plain weight)
         cb = (3 * share[r["sentiment"]]) ** -cfg.class_balance
-        rw = cfg.rest_weight * (cfg.real_weight if r.get("source") == "real" else 1.0)
+        rw = cfg.rest_weight * (cfg.real_weight if r.get("source", "").startswith("real") else 1.0)
         tv = np.array([t in r["topics"] for t in common.TOPICS], np.float32)
         variants = [("rest", common.normalize(r["text"]), 1.0),
                     ("rest_trad", common.normalize(common.to_traditional(r["text"]), t2s=False),

@@ -37,7 +37,7 @@ def train(cfg, log=print):
     log(f"restaurant training sentences: {len(rest)} from "
         f"{', '.join(os.path.basename(p) for p in common.restaurant_train_files())}")
     if cfg.use_real:
-        real = real_data.train_rows()
+        real = real_data.train_rows(targeted=cfg.use_targeted)
         log(f"hand-labelled real units of train shops: {len(real)}")
         rest = rest + real
     stars = real_data.meituan_star_set("train") if cfg.use_stars else []
@@ -116,8 +116,8 @@ def load_heads():
     return ex, [float(x) for x in z["thresholds"]]
 
 
-def main(graph_only=False):
-    cfg = heads.Config()
+def main(graph_only=False, targeted=False):
+    cfg = heads.Config(use_targeted=targeted)
     if graph_only:  # same heads, new graph (work/heads_export.npz from the last training)
         ex, thresholds = load_heads()
         write_model(ex, thresholds, cfg)
@@ -171,4 +171,4 @@ def check_graph(ex, cfg, h=None):
 
 if __name__ == "__main__":
     import sys
-    main(graph_only="--graph-only" in sys.argv)
+    main(graph_only="--graph-only" in sys.argv, targeted="--targeted" in sys.argv)
