@@ -388,7 +388,8 @@ impl Model {
         }
         let special = enc.get_special_tokens_mask();
         let specials = (0..ids.len()).filter(|&k| special.get(k).is_some_and(|&m| m == 1)).collect();
-        let offsets = &enc.get_offsets()[..ids.len().min(enc.get_offsets().len())];
+        let offsets = enc.get_offsets();
+        let offsets = &offsets[..ids.len().min(offsets.len())];
         let spans = spans.iter().map(|r| span_tokens(offsets, special, r)).collect();
         Ok(Row { ids, specials, spans })
     }
