@@ -149,7 +149,8 @@ def main():
 
     rng = random.Random(common.SEED)
     keep = np.load(f"{common.WORK}/vocab_keep.npy")
-    n_base = json.load(open(f"{common.WORK}/vocab_info.json"))["base_vocab"]
+    info = json.load(open(f"{common.WORK}/vocab_info.json"))
+    n_base = info["base_vocab"]
     w = encoder.load_weights(keep, finetuned=False)
     emb_t, x0_t = frozen_tables(w)
     encode = make_forward(w["eps"])
@@ -169,7 +170,6 @@ def main():
     enc = tok.encode_batch([s["text"] for s in samples])
     ids = [common.encoder_ids(e.ids, n_base)[:MAX_T] for e in enc]
     raw = [e.ids[:MAX_T] for e in enc]  # the bag reads the tokenizer's own ids
-    vocab = json.load(open(f"{common.WORK}/vocab_info.json"))["vocab"]
     ys = np.array([s["s"] for s in samples], np.int32)
     ws = np.array([s["ws"] for s in samples], np.float32)
     has_t = np.array([s["topics"] is not None for s in samples], np.float32)
@@ -187,7 +187,7 @@ def main():
     key = jax.random.PRNGKey(common.SEED)
     hp = {"Ws": jnp.zeros((512, 3)), "bs": jnp.zeros(3),
           "Wt": jax.random.normal(key, (512 + 1280, 14)) * 0.01, "bt": jnp.full(14, -3.0),
-          "Wb": jnp.zeros((vocab, 17))}
+          "Wb": jnp.zeros((info["vocab"], 17))}
 
     def loss_fn(p, h, emb, x0, m, rid, rm, ys, ws, yt, wt):
         e, fm = encode(p, emb, x0, m)
