@@ -15,11 +15,17 @@
 //! `span_topics` and `span_embedding` (`[batch, spans, ...]`). The bundled model
 //! does; [`Model::supports_spans`] tells, and callers fall back to scoring each
 //! span as a text of its own when it does not.
+//!
+//! A model whose graph has an input `first_layer` comes with `first_layer.bin`: the first
+//! n-gram layer of its encoder, which fankui computes itself (faster than in the graph; see
+//! `first_layer.rs` and `models/build/first_layer.py`). The bundled model does.
 
+mod first_layer;
 mod pool;
 pub mod runtime;
 
 use crate::error::{Error, Result};
+use first_layer::FirstLayer;
 use pool::SessionPool;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -145,6 +151,9 @@ pub struct TensorNames {
     pub span_topics: String,
     /// Per-span embedding output.
     pub span_embedding: String,
+    /// The encoder's first layer, computed by fankui from `first_layer.bin` (optional: only
+    /// models built with `models/build/first_layer.py` have it).
+    pub first_layer: String,
 }
 
 impl Default for TensorNames {
@@ -159,6 +168,7 @@ impl Default for TensorNames {
             span_sentiment: "span_sentiment".into(),
             span_topics: "span_topics".into(),
             span_embedding: "span_embedding".into(),
+            first_layer: "first_layer".into(),
         }
     }
 }
@@ -218,6 +228,7 @@ impl ModelConfig {
         pick(&self.outputs, "span_sentiment", &mut names.span_sentiment);
         pick(&self.outputs, "span_topics", &mut names.span_topics);
         pick(&self.outputs, "span_embedding", &mut names.span_embedding);
+        pick(&self.inputs, "first_layer", &mut names.first_layer);
         names
     }
 
@@ -274,6 +285,7 @@ pub struct Model {
     spans: bool,
     tokenizer: tokenizers::Tokenizer,
     pool: SessionPool,
+    first_layer: Option<FirstLayer>,
     batch_size: usize,
     batch_tokens: usize,
     fingerprint: String,
@@ -313,7 +325,6 @@ impl Model {
         let tokenizer = tokenizers::Tokenizer::from_file(&tok_path).map_err(|e| model_err(&tok_path, e.to_string()))?;
         let onnx_path = dir.join("model.onnx");
         let onnx = std::fs::read(&onnx_path).map_err(|e| model_err(&onnx_path, e.to_string()))?;
-        let fingerprint = format!("{}@{}#{:016x}", config.name, config.version, fnv1a(&onnx));
 
         let env = runtime::environment(options.runtime.as_deref())?;
         let n = if options.sessions == 0 { rayon::current_num_threads().max(1) } else { options.sessions };
@@ -333,6 +344,16 @@ impl Model {
         let names = config.tensor_names();
         check_outlets(&sessions[0], &names, &onnx_path)?;
         let spans = has_span_outlets(&sessions[0], &names);
+        let mut fingerprint = format!("{}@{}#{:016x}", config.name, config.version, fnv1a(&onnx));
+        let first_layer = if sessions[0].inputs().iter().any(|i| i.name() == names.first_layer) {
+            let path = dir.join(first_layer::FILE);
+            let layer = FirstLayer::load(&path)?;
+            let bytes = std::fs::read(&path).map_err(|e| model_err(&path, e.to_string()))?;
+            fingerprint.push_str(&format!("-{:016x}", fnv1a(&bytes)));
+            Some(layer)
+        } else {
+            None
+        };
         Ok(Model {
             dir,
             config,
@@ -340,6 +361,7 @@ impl Model {
             spans,
             tokenizer,
             pool: SessionPool::new(sessions),
+            first_layer,
             batch_size: options.batch_size,
             batch_tokens: options.batch_tokens,
             fingerprint,
@@ -469,10 +491,19 @@ impl Model {
             }
         }
         let infer = |e: ort::Error| Error::Inference(e.to_string());
+        let first = self.first_layer.as_ref().map(|fl| {
+            let lens: Vec<usize> = rows.iter().map(|r| r.ids.len()).collect();
+            let ids = input_ids.as_slice().expect("a new array is contiguous");
+            (fl.dim(), fl.input(ids, &lens, width))
+        });
         let ids_t = ort::value::Tensor::from_array(input_ids).map_err(infer)?;
         let mask_t = ort::value::Tensor::from_array(mask).map_err(infer)?;
         let mut inputs =
             ort::inputs![self.names.input_ids.as_str() => ids_t, self.names.attention_mask.as_str() => mask_t];
+        if let Some((dim, values)) = first {
+            let first_t = ort::value::Tensor::from_array(([n, width, dim], values)).map_err(infer)?;
+            inputs.push((self.names.first_layer.as_str().into(), first_t.into()));
+        }
         // Only spans with a token the model sees take a column of the span mask: a
         // comment of thousands of clauses past the truncation at `max_length` would
         // otherwise make the mask and every span output [batch, thousands, ...] (77 MB
