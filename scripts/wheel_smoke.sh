@@ -25,7 +25,8 @@ import sys, zipfile
 names = {i.filename: i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist()}
 assert "fankui/py.typed" in names, "wheel lacks fankui/py.typed"
 for f in ("fankui/__init__.py", "fankui/__init__.pyi", "fankui/_fankui.abi3.so",
-          "fankui/model/model.onnx", "fankui/model/tokenizer.json", "fankui/model/labels.json"):
+          "fankui/model/model.onnx", "fankui/model/first_layer.bin", "fankui/model/tokenizer.json",
+          "fankui/model/labels.json"):
     assert names.get(f), f"wheel lacks {f} (or it is empty)"
 print("wheel contents:", ", ".join(f"{n} ({s / 1e6:.1f} MB)" for n, s in sorted(names.items()) if s > 1e6))
 PY

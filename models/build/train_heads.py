@@ -28,7 +28,7 @@ import heads
 import model_graph
 import real_data
 
-VERSION = "0.8.1"
+VERSION = "0.8.2"
 
 
 def train(cfg, log=print):
