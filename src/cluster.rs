@@ -234,6 +234,9 @@ struct Derived {
     /// `marks[i] == epoch`: cluster `i` was already looked at for the current unit.
     marks: Vec<u64>,
     epoch: u64,
+    /// Cluster id → position (the first cluster with that id), for [`Clusterer::position`],
+    /// which checks the hit (a renamed cluster falls back to the scan).
+    positions: HashMap<String, usize>,
 }
 
 impl Derived {
@@ -287,8 +290,15 @@ impl Clusterer {
         &mut self.clusters[i]
     }
 
-    /// Position of the cluster with `id`.
+    /// Position of the (first) cluster with `id`.
     pub fn position(&self, id: &str) -> Option<usize> {
+        // The detector asks this for every alert and every cluster an issue may take in: a scan
+        // of all clusters each time cost 5 % of `fankui issues` on 150,000 comments.
+        if let Some(&i) = self.derived.positions.get(id) {
+            if self.clusters.get(i).is_some_and(|c| c.id == id) {
+                return Some(i);
+            }
+        }
         self.clusters.iter().position(|c| c.id == id)
     }
 
@@ -395,6 +405,7 @@ impl Clusterer {
                 self.derived.norms.push(c.norm());
                 self.derived.objects.push(None);
                 self.derived.marks.push(0);
+                self.derived.positions.entry(c.id.clone()).or_insert(self.clusters.len() - 1);
                 (self.clusters.len() - 1, 1.0)
             }
         };
@@ -447,6 +458,10 @@ impl Clusterer {
         d.norms = self.clusters.iter().map(Cluster::norm).collect();
         d.objects = vec![None; self.clusters.len()];
         d.marks = vec![0; self.clusters.len()];
+        d.positions.clear();
+        for (i, c) in self.clusters.iter().enumerate() {
+            d.positions.entry(c.id.clone()).or_insert(i);
+        }
     }
 
     fn index_unit(&mut self, i: usize, unit: &Unit<'_>) {
@@ -560,6 +575,7 @@ impl Clusterer {
         });
         if !gone.is_empty() {
             self.derived = Derived::default();
+            self.sync_derived();
             self.rebuild_index();
         }
         gone

@@ -200,7 +200,7 @@ impl IssueDetector {
         let texts: Vec<&str> = self
             .members
             .iter()
-            .filter(|m| m.cluster == c.id && m.window == alert.window)
+            .filter(|m| m.window == alert.window && m.cluster == c.id)
             .filter(|m| {
                 level.is_none_or(|l| {
                     self.records[m.record as usize].groups.get(l).and_then(|v| v.as_deref())

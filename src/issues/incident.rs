@@ -61,7 +61,7 @@ impl IssueDetector {
         // Members of other clusters in the episode's windows, by cluster.
         let mut others: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in self.members.iter().enumerate() {
-            if m.cluster != e.cluster && m.window >= e.start && m.window <= e.end {
+            if m.window >= e.start && m.window <= e.end && m.cluster != e.cluster {
                 others.entry(m.cluster.as_str()).or_default().push(i);
             }
         }

@@ -85,7 +85,7 @@ impl IssueDetector {
         let members: Vec<&Member> = self
             .members
             .iter()
-            .filter(|m| m.cluster == e.cluster && m.window >= e.start && m.window <= e.end && in_groups(m.record))
+            .filter(|m| m.window >= e.start && m.window <= e.end && m.cluster == e.cluster && in_groups(m.record))
             .collect();
         let mut record_ids: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
