@@ -34,6 +34,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 
+from onnx_util import prune
 from token_table import TABLE as TOKEN_TABLE
 
 INPUT = "first_layer"
@@ -202,18 +203,7 @@ def main(src_dir, dst_dir):
     g.initializer.append(numpy_helper.from_array(np.array([2], np.int64), "fl_axis"))
     del g.node[:]
     g.node.extend(new + kept)
-    dropped = 0
-    while True:
-        needed = {i for n in g.node for i in n.input} | {o.name for o in g.output}
-        dead = [n for n in g.node if not any(o in needed for o in n.output)]
-        if not dead:
-            break
-        for n in dead:
-            g.node.remove(n)
-        dropped += len(dead)
-    used = {i for n in g.node for i in n.input}
-    for i in [i for i in g.initializer if i.name not in used]:
-        g.initializer.remove(i)
+    dropped, _ = prune(g)
     onnx.checker.check_model(m)
     onnx.save(m, os.path.join(dst_dir, "model.onnx"))
     for name in ("tokenizer.json", "labels.json"):

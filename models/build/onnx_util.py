@@ -71,3 +71,22 @@ class GraphBuilder:
 
 
 FLOAT, INT64, UINT8 = TensorProto.FLOAT, TensorProto.INT64, TensorProto.UINT8
+
+
+def prune(graph):
+    """Drops the nodes whose outputs nothing reads (repeatedly), then the initializers no node
+    reads. Returns (nodes dropped, initializers dropped)."""
+    nodes = 0
+    while True:
+        needed = {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
+        dead = [n for n in graph.node if not any(o in needed for o in n.output)]
+        if not dead:
+            break
+        for n in dead:
+            graph.node.remove(n)
+        nodes += len(dead)
+    used = {i for n in graph.node for i in n.input}
+    dead = [i for i in graph.initializer if i.name not in used]
+    for i in dead:
+        graph.initializer.remove(i)
+    return nodes, len(dead)

@@ -17,6 +17,8 @@ import onnx.utils
 import onnxruntime as ort
 from onnx import helper, numpy_helper, TensorProto
 
+from onnx_util import prune
+
 TABLE = "token_ln_table_u8"
 
 
@@ -100,21 +102,10 @@ def main(src, dst):
         numpy_helper.from_array(lo.astype(np.float32), "token_ln_offset"),
         numpy_helper.from_array(np.array([2], np.int64), "tt_axis"),
     ])
-    while True:  # drop nodes whose outputs nothing reads any more
-        needed = {x for n in g.node for x in n.input} | {o.name for o in g.output}
-        dead_nodes = [n for n in g.node if not any(o in needed for o in n.output)]
-        if not dead_nodes:
-            break
-        for n in dead_nodes:
-            g.node.remove(n)
-        drop += dead_nodes
-    used = {x for n in g.node for x in n.input}
-    dead = [i for i in g.initializer if i.name not in used]
-    for i in dead:
-        g.initializer.remove(i)
+    more, dead = prune(g)  # nodes whose outputs nothing reads any more, unused weights
     onnx.checker.check_model(m)
     onnx.save(m, dst)
-    print(f"{dst}: {len(drop)} nodes replaced by a lookup; {len(dead)} unused weights dropped")
+    print(f"{dst}: {len(drop) + more} nodes replaced by a lookup; {dead} unused weights dropped")
 
 
 if __name__ == "__main__":
