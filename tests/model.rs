@@ -1,5 +1,6 @@
 //! The model runtime on a tiny checked-in model (tests/data/tiny_model, built by
-//! tests/data/make_tiny_model.py): batching, padding, ordering, the session pool.
+//! tests/data/make_tiny_model.py): batching, padding, ordering, the session pool; and on the
+//! bundled model, its first layer computed in fankui (`first_layer.bin`).
 
 use fankui::model::{Model, ModelOptions};
 use fankui::Error;
@@ -136,4 +137,57 @@ fn a_model_without_span_support_scores_spans_as_texts_of_their_own() {
     // Asking the model itself for spans is a clear error.
     let err = classifier.model().run_spans(&[SpanInput { text, spans: &spans }]).err().unwrap();
     assert!(matches!(err, Error::InvalidOption { option: "spans", .. }), "{err}");
+}
+
+fn default_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"))
+}
+
+/// A copy of the bundled model's directory (links to its files) with `first_layer.bin`
+/// replaced by `first_layer` bytes, or left out when `None`.
+#[cfg(unix)]
+fn default_with_first_layer(tag: &str, first_layer: Option<&[u8]>) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fankui-first-layer-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["model.onnx", "tokenizer.json", "labels.json"] {
+        std::os::unix::fs::symlink(default_dir().join(name), dir.join(name)).unwrap();
+    }
+    if let Some(bytes) = first_layer {
+        std::fs::write(dir.join("first_layer.bin"), bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+#[cfg(unix)]
+fn a_missing_or_damaged_first_layer_file_is_a_clear_error() {
+    let good = std::fs::read(default_dir().join("first_layer.bin")).expect("the bundled model has first_layer.bin");
+    let cases: [(&str, Option<&[u8]>, &str); 3] = [
+        ("missing", None, "first_layer.bin"),
+        ("truncated", Some(&good[..good.len() / 2]), "truncated"),
+        ("not-ours", Some(b"PK\x03\x04 a zip file"), "no FKFL magic"),
+    ];
+    for (tag, bytes, want) in cases {
+        let dir = default_with_first_layer(tag, bytes);
+        let err = Model::load(&ModelOptions::default().with_dir(&dir)).err().expect("must not load");
+        assert!(matches!(err, Error::Model { .. }), "{tag}: {err}");
+        assert!(err.to_string().contains(want) && err.to_string().contains("first_layer.bin"), "{tag}: {err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// The bundled model computes its first layer in fankui: rows padded in a batch, and runs of
+/// characters outside its vocabulary (fused into one <unk>), give what each text gives alone.
+#[test]
+fn the_bundled_model_gives_the_same_in_a_batch_as_alone() {
+    let model = Model::load(&ModelOptions::default().with_batch_size(4)).expect("the bundled model loads");
+    let texts = ["好", "薯条有股怪味，汉堡也凉了，骑手还送错了地址", "𠀀𠀁𠀂好吃𠀃", "ok", "服务员态度很差"];
+    let batch = model.run(&texts).unwrap();
+    for (text, out) in texts.iter().zip(&batch) {
+        let single = &model.run(&[text]).unwrap()[0];
+        assert!(close(&out.sentiment, &single.sentiment), "{text}: {:?} vs {:?}", out.sentiment, single.sentiment);
+        assert!(close(&out.embedding, &single.embedding), "{text}");
+    }
+    assert!(batch[1].sentiment[0] > 0.5, "a complaint reads negative: {:?}", batch[1].sentiment);
 }

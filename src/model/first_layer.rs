@@ -18,8 +18,6 @@
 //! to `<unk>` = 0, and an `<unk>` right after an `<unk>` is dropped, the kept tokens moving
 //! left); [`FirstLayer::input`] does the same, so its rows line up with the graph's.
 
-use crate::error::{Error, Result};
-use std::path::Path;
 use std::sync::OnceLock;
 
 /// The file name in a model directory.
@@ -92,14 +90,8 @@ impl<'a> Reader<'a> {
 }
 
 impl FirstLayer {
-    /// Reads `first_layer.bin`.
-    pub(crate) fn load(path: &Path) -> Result<Self> {
-        let bad = |reason: String| Error::Model { path: path.to_path_buf(), reason };
-        let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-        Self::parse(&bytes).map_err(bad)
-    }
-
-    fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
+    /// Reads the contents of a `first_layer.bin`; the error says what is wrong with it.
+    pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
         let truncated = || "truncated file".to_string();
         let mut r = Reader { bytes };
         if r.take(4) != Some(MAGIC.as_slice()) {

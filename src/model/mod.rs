@@ -347,8 +347,8 @@ impl Model {
         let mut fingerprint = format!("{}@{}#{:016x}", config.name, config.version, fnv1a(&onnx));
         let first_layer = if sessions[0].inputs().iter().any(|i| i.name() == names.first_layer) {
             let path = dir.join(first_layer::FILE);
-            let layer = FirstLayer::load(&path)?;
             let bytes = std::fs::read(&path).map_err(|e| model_err(&path, e.to_string()))?;
+            let layer = FirstLayer::parse(&bytes).map_err(|reason| model_err(&path, reason))?;
             fingerprint.push_str(&format!("-{:016x}", fnv1a(&bytes)));
             Some(layer)
         } else {
