@@ -20,9 +20,10 @@ in int8 on a per-sentence scale of their input, are now taken in float32.
 Usage: first_layer.py MODEL_IN_DIR MODEL_OUT_DIR    (copies tokenizer.json and labels.json)
 
 File format (little-endian): b"FKFL", u32 version (1), u32 header length, a JSON header
-{"vocab": V, "dim": 768, "block": 256, "n_base": V, "branches": [{"n", "left", "start"}]},
-then the arrays: token codes u8 [V, dim], token scale f32 [V], token offset f32 [V], and for each
-branch W f32 [n * block, block] (row k * block + i: offset k, input i), b f32 [block].
+{"vocab": V (the encoder's base vocabulary), "dim": 768, "block": 256,
+ "branches": [{"n", "left", "start"}]}, then the arrays: token codes u8 [V, dim], token scale
+f32 [V], token offset f32 [V], and for each branch W f32 [n * block, block] (row k * block + i:
+offset k, input i), b f32 [block].
 """
 import json
 import os

@@ -181,23 +181,6 @@ impl FirstLayer {
     /// The graph input for a batch: `rows` rows of `width` ids, of which the first
     /// `lens[r]` are tokens (the rest padding). Returns `[rows, width, dim]`, row-major.
     pub(crate) fn input(&self, ids: &[i64], lens: &[usize], width: usize) -> Vec<f32> {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { self.input_avx2(ids, lens, width) };
-        }
-        self.input_generic(ids, lens, width)
-    }
-
-    /// [`Self::input`] compiled for AVX2 (the same code; the compiler vectorizes it wider).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn input_avx2(&self, ids: &[i64], lens: &[usize], width: usize) -> Vec<f32> {
-        self.input_generic(ids, lens, width)
-    }
-
-    #[inline(always)]
-    fn input_generic(&self, ids: &[i64], lens: &[usize], width: usize) -> Vec<f32> {
         let (dim, bl) = (self.dim, self.block);
         let mut out = vec![0.0f32; lens.len() * width * dim];
         let mut acc = vec![0.0f32; bl];
@@ -206,9 +189,8 @@ impl FirstLayer {
             let terms: Vec<&[f32]> = enc.iter().map(|&id| self.terms(id)).collect();
             for (t, &id) in enc.iter().enumerate() {
                 let row = &mut out[(r * width + t) * dim..(r * width + t + 1) * dim];
-                let (s, o) = (self.scale[id], self.offset[id]);
-                for (d, &c) in row.iter_mut().zip(&self.codes[id * dim..(id + 1) * dim]) {
-                    *d = f32::from(c) * s + o;
+                for (d, x) in row.iter_mut().zip(self.x(id)) {
+                    *d = x;
                 }
                 for br in &self.branches {
                     acc.copy_from_slice(&br.b);
