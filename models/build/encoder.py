@@ -279,9 +279,9 @@ class Encoder:
         self.spans = any(i.name == "span_mask" for i in self.sess.get_inputs())
         self.first_layer = None  # models whose first encoder layer runs outside the graph
         if any(i.name == "first_layer" for i in self.sess.get_inputs()):
-            import first_layer
-            self.first_layer = first_layer.read_file(
-                os.path.join(os.path.dirname(model_path), first_layer.FILE))
+            import first_layer  # only models rewritten by first_layer.py need it
+            layer = first_layer.read_file(os.path.join(os.path.dirname(model_path), first_layer.FILE))
+            self.first_layer = lambda ids, mask: first_layer.first_layer_input(layer, ids, mask)
 
     def ids(self, texts):
         return [e.ids for e in self.tok.encode_batch(list(texts))]
@@ -302,8 +302,7 @@ class Encoder:
             if self.spans:  # no spans: one unused all-zero span per row
                 feed["span_mask"] = np.zeros((len(idx), 1, T), np.float32)
             if self.first_layer is not None:
-                import first_layer
-                feed["first_layer"] = first_layer.first_layer_input(self.first_layer, a, m)
+                feed["first_layer"] = self.first_layer(a, m)
             res = self.sess.run(None, feed)
             for k, v in zip(self.names, res):
                 for r, i in enumerate(idx):
