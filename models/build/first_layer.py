@@ -35,6 +35,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 
+import common
 from onnx_util import prune
 from token_table import TABLE as TOKEN_TABLE
 
@@ -120,15 +121,10 @@ def read_file(path):
 
 
 def unk_fused(ids, mask, vocab):
-    """The encoder's ids and mask after <unk> fusion (encoder.add_unk_fusion), per row."""
-    u = np.where(ids >= vocab, 0, ids)
-    unk = u == 0
-    prev = np.zeros_like(unk)
-    prev[:, 1:] = unk[:, :-1]
-    keep = mask.astype(bool) & ~(unk & prev)
+    """The encoder's ids and mask after <unk> fusion (common.encoder_ids), per row."""
     enc, enc_mask = np.zeros_like(ids), np.zeros_like(mask)
     for r in range(ids.shape[0]):
-        k = u[r][keep[r]]
+        k = common.encoder_ids(ids[r][mask[r].astype(bool)].tolist(), vocab)
         enc[r, :len(k)] = k
         enc_mask[r, :len(k)] = 1
     return enc, enc_mask
