@@ -3,6 +3,7 @@
 //! extend episodes (steps 1–3 of the design note in the module docs).
 
 use super::feed::{is_complaint, is_junk, Groups};
+use super::slow_burn::BurnCounts;
 use super::{naming, Episode, IssueDetector, Member, RecordMeta, Severity};
 use crate::cluster::{Kind, Unit};
 use crate::pipeline::Analysis;
@@ -11,21 +12,71 @@ use crate::spike::{Alert, Group, Observation};
 use crate::window::format_window;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// A window being filled, chunk by chunk ([`IssueDetector::add_records`]): what
+/// its records add before it is tested ([`IssueDetector::close_window`]). Only
+/// counts are kept, so a window's analyses (and their embeddings) need not be
+/// held all at once.
+pub(super) struct OpenWindow {
+    window: i64,
+    /// Records per group (junk excluded).
+    volumes: HashMap<Group, u64>,
+    /// (cluster index) -> records and their groups.
+    hits: BTreeMap<usize, Vec<(u32, Groups)>>,
+    /// Each store's parent groups, for the exposure (with volume joined in).
+    parents: HashMap<Group, Vec<Group>>,
+    burns: BurnCounts,
+}
+
+impl OpenWindow {
+    pub(super) fn new(window: i64) -> Self {
+        OpenWindow {
+            window,
+            volumes: HashMap::new(),
+            hits: BTreeMap::new(),
+            parents: HashMap::new(),
+            burns: BurnCounts::default(),
+        }
+    }
+}
+
 impl IssueDetector {
     /// Adds one window of analyzed records. Windows must come in increasing order;
     /// a window already processed (by this or an earlier run) is skipped. Unlike
     /// [`IssueDetector::process`], this does not check the window against the
     /// clock: a window far ahead moves the state there.
     pub fn add_window(&mut self, window: i64, batch: &[(RecordMeta, Analysis)], segmenter: &Segmenter) -> Vec<Alert> {
-        if self.last_window().is_some_and(|l| window <= l) {
-            self.skipped_old += batch.len();
-            return Vec::new();
+        match self.open_window(window) {
+            Some(mut open) => {
+                self.add_records(&mut open, batch, segmenter);
+                self.close_window(open)
+            }
+            None => {
+                self.skipped_old += batch.len();
+                Vec::new()
+            }
         }
+    }
+
+    /// A new window to fill, or `None` when the window was already processed.
+    pub(super) fn open_window(&self, window: i64) -> Option<OpenWindow> {
+        (!self.last_window().is_some_and(|l| window <= l)).then(|| OpenWindow::new(window))
+    }
+
+    /// Adds records of the open window: their clauses join clusters, and their
+    /// counts are kept for the window's tests.
+    pub(super) fn add_records(
+        &mut self,
+        open: &mut OpenWindow,
+        batch: &[(RecordMeta, Analysis)],
+        segmenter: &Segmenter,
+    ) {
+        let window = open.window;
         let fields = self.options.group_fields.clone();
-        let mut volumes: HashMap<Group, u64> = HashMap::new();
-        // (cluster index) -> records and their finest group value
-        let mut hits: BTreeMap<usize, Vec<(u32, Groups)>> = BTreeMap::new();
+        let volumes = &mut open.volumes;
+        let hits = &mut open.hits;
         for (meta, analysis) in batch {
+            self.store_parents(&mut open.parents, meta);
+            self.count_burns(&mut open.burns, window, meta, analysis);
             if is_junk(analysis) {
                 continue;
             }
@@ -69,17 +120,18 @@ impl IssueDetector {
                 if entry.last().map(|(r, _)| *r) != Some(record) {
                     entry.push((record, meta.groups.clone()));
                 }
-                self.members.push(Member {
-                    record,
-                    kind,
-                    cluster: self.state.clusterer.clusters()[ci].id.clone(),
-                    window,
-                    similarity,
-                    text: clause.clause.text.clone(),
-                });
+                let cluster = self.cluster_keys.intern(&self.state.clusterer.clusters()[ci].id);
+                let text = clause.clause.text.as_str().into();
+                self.members.push(Member { record, cluster, window, similarity, kind, text });
             }
         }
+    }
 
+    /// Tests the filled window: every cluster's counts per group for spikes, and
+    /// the complaints per topic × group for slow burns. Returns the spikes' alerts.
+    pub(super) fn close_window(&mut self, open: OpenWindow) -> Vec<Alert> {
+        let OpenWindow { window, volumes, hits, parents, burns } = open;
+        let fields = self.options.group_fields.clone();
         // Count per cluster per group.
         let mut observations = Vec::new();
         let mut reportable: HashMap<String, bool> = HashMap::new();
@@ -118,7 +170,7 @@ impl IssueDetector {
                 }
             }
         }
-        let exposure = self.exposure(window, batch);
+        let exposure = self.exposure(window, parents);
         let clusters = &self.state.clusterer;
         // A map, not `position` per observation: real data leaves tens of thousands of clusters.
         let firsts: HashMap<&str, i64> = clusters.clusters().iter().map(|c| (c.id.as_str(), c.first_window)).collect();
@@ -135,7 +187,7 @@ impl IssueDetector {
         for alert in &alerts {
             self.record_alert(alert);
         }
-        self.scan_window(window, batch, exposure.as_ref());
+        self.scan_window(window, burns, exposure.as_ref());
         let forgotten = self.state.clusterer.forget_stale(window);
         self.state.spikes.forget(&forgotten);
         alerts
@@ -197,17 +249,18 @@ impl IssueDetector {
     fn name_spike(&self, ci: usize, alert: &Alert) -> String {
         let c = &self.state.clusterer.clusters()[ci];
         let level = self.options.group_fields.iter().position(|f| *f == alert.group.field);
+        let key = self.cluster_keys.get(&c.id);
         let texts: Vec<&str> = self
             .members
             .iter()
-            .filter(|m| m.window == alert.window && m.cluster == c.id)
+            .filter(|m| m.window == alert.window && Some(m.cluster) == key)
             .filter(|m| {
                 level.is_none_or(|l| {
                     self.records[m.record as usize].groups.get(l).and_then(|v| v.as_deref())
                         == Some(alert.group.value.as_str())
                 })
             })
-            .map(|m| m.text.as_str())
+            .map(|m| &*m.text)
             .collect();
         if texts.is_empty() {
             return self.name_cluster(ci);
@@ -217,7 +270,8 @@ impl IssueDetector {
 
     pub(super) fn name_cluster(&self, ci: usize) -> String {
         let c = &self.state.clusterer.clusters()[ci];
-        let texts: Vec<&str> = self.members.iter().filter(|m| m.cluster == c.id).map(|m| m.text.as_str()).collect();
+        let key = self.cluster_keys.get(&c.id);
+        let texts: Vec<&str> = self.members.iter().filter(|m| Some(m.cluster) == key).map(|m| &*m.text).collect();
         naming::name_kind(c.kind == Kind::Praise, &texts, &c.top_topics(2))
     }
 }

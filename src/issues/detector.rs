@@ -1,6 +1,7 @@
 //! The detector's life: new or resumed from a state file, saved, and fed records
 //! window by window ([`IssueDetector::process`]).
 
+use super::alerts::OpenWindow;
 use super::feed::{check_embeddings, is_junk, model_of};
 use super::state::{self, State};
 use super::{Feed, IssueDetector, IssueOptions, ProcessSummary, RecordMeta, StateLock};
@@ -106,6 +107,7 @@ impl IssueDetector {
             records: Vec::new(),
             record_topics: Vec::new(),
             members: Vec::new(),
+            cluster_keys: Default::default(),
             chain_stats: HashMap::new(),
             touched: BTreeSet::new(),
             skipped_old: 0,
@@ -146,9 +148,10 @@ impl IssueDetector {
         &self.state.clusterer
     }
 
-    /// Sorts `records` by time, analyzes those given as text (in parallel chunks),
-    /// and adds them window by window. `progress` is called with the number of
-    /// records done after each window.
+    /// Sorts `records` by time, analyzes those given as text (in parallel, in
+    /// chunks of 4,096 records), and adds them window by window; a window is
+    /// tested once its last chunk is in. `progress` is called with the number of
+    /// records done after each chunk.
     ///
     /// Times are bucketed in [`IssueOptions::timezone`]. A record whose time is
     /// too far from the clock ([`IssueOptions::max_future_hours`],
@@ -198,28 +201,35 @@ impl IssueDetector {
         }
         // In time order (stable: input order within one instant).
         timed.sort_by_key(|(w, t, _, _)| (*w, *t));
-        let mut windows: Vec<&mut [Timed]> = Vec::new();
+        // Chunks of up to CHUNK records of one window each.
+        let mut chunks: Vec<&mut [Timed]> = Vec::new();
         let mut rest = timed.as_mut_slice();
         while !rest.is_empty() {
             let w = rest[0].0;
-            let n = rest.iter().take_while(|(x, ..)| *x == w).count();
+            let n = rest.iter().take(CHUNK).take_while(|(x, ..)| *x == w).count();
             let (this, tail) = rest.split_at_mut(n);
-            windows.push(this);
+            chunks.push(this);
             rest = tail;
         }
         let mut done = summary.errors.len();
-        // The next window is scored (on the thread pool) while this one is
-        // clustered and tested here, which would otherwise leave the pool idle.
-        // Windows are still scored one after the other, in the same chunks.
+        // The window being filled, and whether it is new (else it was already processed).
+        let mut current: Option<(i64, Option<OpenWindow>)> = None;
+        // The next chunk is scored (on the thread pool) while this one is
+        // clustered here, which would otherwise leave the pool idle. Chunks are
+        // still scored one after the other, and a window is tested once its last
+        // chunk is in: only one chunk's analyses (and embeddings) are held at a time.
         std::thread::scope(|s| -> Result<()> {
-            let mut windows = windows.into_iter();
+            let mut chunks = chunks.into_iter();
             let index = analyzer.duplicate_index();
-            let mut next = windows.next().map(|this| s.spawn(move || score_window(analyzer, this, index)));
+            let mut next = chunks.next().map(|this| s.spawn(move || score_chunk(analyzer, this, index)));
             while let Some(handle) = next.take() {
                 let (this, scored, index) = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                 let mut scored = scored?.into_iter();
-                next = windows.next().map(|next| s.spawn(move || score_window(analyzer, next, index)));
+                next = chunks.next().map(|next| s.spawn(move || score_chunk(analyzer, next, index)));
                 let w = this[0].0;
+                if current.as_ref().is_some_and(|(cw, _)| *cw != w) {
+                    self.finish_window(current.take(), &mut summary);
+                }
                 let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(this.len());
                 for (_, _, meta, feed) in this.iter_mut() {
                     let mut analysis = match feed {
@@ -233,7 +243,7 @@ impl IssueDetector {
                         Feed::Analyzed(a) => std::mem::take(a.as_mut()),
                     };
                     // The text is in the analysis now: free the input's copy, so that
-                    // a run holds each window's texts once, not the whole input's.
+                    // a run holds each chunk's texts once, not the whole input's.
                     if let Feed::Text { text, .. } = feed {
                         *text = String::new();
                     }
@@ -248,40 +258,55 @@ impl IssueDetector {
                     };
                     batch.push((meta, analysis));
                 }
-                self.add_window(w, &batch, analyzer.segmenter());
-                summary.windows += 1;
+                if current.is_none() {
+                    current = Some((w, self.open_window(w)));
+                }
+                match current.as_mut().and_then(|(_, open)| open.as_mut()) {
+                    Some(open) => self.add_records(open, &batch, analyzer.segmenter()),
+                    None => self.skipped_old += batch.len(),
+                }
                 done += this.len();
                 progress(done);
             }
             Ok(())
         })?;
+        self.finish_window(current, &mut summary);
         Ok(summary)
+    }
+}
+
+impl IssueDetector {
+    /// Tests the window being filled, if any (one already processed is only counted).
+    fn finish_window(&mut self, current: Option<(i64, Option<OpenWindow>)>, summary: &mut ProcessSummary) {
+        if let Some((_, open)) = current {
+            if let Some(open) = open {
+                self.close_window(open);
+            }
+            summary.windows += 1;
+        }
     }
 }
 
 /// A record with its window and instant.
 type Timed = (i64, i64, RecordMeta, Feed);
 
-/// Analyzes the records of one window given as text, in chunks of 4,096 records;
-/// one result per text, in order. Gives back the window and the duplicate index.
-fn score_window<'a>(
+/// Records scored at a time: the unit of work handed to the thread pool.
+const CHUNK: usize = 4096;
+
+/// Analyzes the records of one chunk given as text; one result per text, in
+/// order. Gives back the chunk and the duplicate index.
+fn score_chunk<'a>(
     analyzer: &Analyzer,
     this: &'a mut [Timed],
     mut index: DuplicateIndex,
 ) -> (&'a mut [Timed], Result<Vec<Result<Analysis>>>, DuplicateIndex) {
-    let mut out = Vec::with_capacity(this.len());
-    for chunk in this.chunks(4096) {
-        let raw: Vec<Input<'_>> = chunk
-            .iter()
-            .filter_map(|(_, _, _, f)| match f {
-                Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
-                Feed::Analyzed(_) => None,
-            })
-            .collect();
-        match analyzer.analyze_batch_clauses(&raw, &mut index) {
-            Ok(scored) => out.extend(scored),
-            Err(e) => return (this, Err(e), index),
-        }
-    }
-    (this, Ok(out), index)
+    let raw: Vec<Input<'_>> = this
+        .iter()
+        .filter_map(|(_, _, _, f)| match f {
+            Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
+            Feed::Analyzed(_) => None,
+        })
+        .collect();
+    let scored = analyzer.analyze_batch_clauses(&raw, &mut index);
+    (this, scored, index)
 }

@@ -59,10 +59,11 @@ impl IssueDetector {
         let own_object = lexicon_object(&issue.name);
         let own_topic = issue.topics.iter().find(|t| t.as_str() != crate::classify::OTHER).cloned();
         // Members of other clusters in the episode's windows, by cluster.
+        let own = self.cluster_keys.get(&e.cluster);
         let mut others: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in self.members.iter().enumerate() {
-            if m.window >= e.start && m.window <= e.end && m.cluster != e.cluster {
-                others.entry(m.cluster.as_str()).or_default().push(i);
+            if m.window >= e.start && m.window <= e.end && Some(m.cluster) != own {
+                others.entry(self.cluster_keys.id(m.cluster)).or_default().push(i);
             }
         }
         let have: HashSet<String> = issue.record_ids.iter().cloned().collect();
@@ -85,7 +86,7 @@ impl IssueDetector {
             if records.iter().filter(|&&r| in_groups(r)).count() * 2 < records.len() {
                 continue;
             }
-            let texts: Vec<&str> = idx.iter().map(|&i| self.members[i].text.as_str()).collect();
+            let texts: Vec<&str> = idx.iter().map(|&i| &*self.members[i].text).collect();
             let topics = c.top_topics(2);
             let name = naming::name_kind(e.kind == crate::cluster::Kind::Praise, &texts, &topics);
             let same = match (own_object, lexicon_object(&name)) {

@@ -129,15 +129,47 @@ pub(crate) struct Episode {
     name: Option<String>,
 }
 
-/// One clause assigned to a cluster during this run.
+/// One clause assigned to a cluster during this run (compact: a run keeps
+/// millions of them).
 #[derive(Clone, Debug)]
 struct Member {
     record: u32,
-    kind: Kind,
-    cluster: String,
+    /// The cluster, as its [`ClusterKeys`] key.
+    cluster: u32,
     window: i64,
     similarity: f32,
-    text: String,
+    kind: Kind,
+    text: Box<str>,
+}
+
+/// Cluster ids as small keys, for members.
+#[derive(Debug, Default)]
+struct ClusterKeys {
+    ids: Vec<String>,
+    keys: HashMap<String, u32>,
+}
+
+impl ClusterKeys {
+    /// The key of cluster `id`, given on first sight.
+    fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&k) = self.keys.get(id) {
+            return k;
+        }
+        let k = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.keys.insert(id.to_string(), k);
+        k
+    }
+
+    /// The key of cluster `id`, if any member has it.
+    fn get(&self, id: &str) -> Option<u32> {
+        self.keys.get(id).copied()
+    }
+
+    /// The id of key `k`.
+    fn id(&self, k: u32) -> &str {
+        &self.ids[k as usize]
+    }
 }
 
 /// Finds named issues in a stream of analyzed records. Feed windows in time order.
@@ -149,6 +181,7 @@ pub struct IssueDetector {
     /// [`naming::topic_bit`]: what a report speaks of, whatever its sentiment.
     record_topics: Vec<u16>,
     members: Vec<Member>,
+    cluster_keys: ClusterKeys,
     /// Chain-level (count, expected) per cluster per window, this run.
     chain_stats: HashMap<(String, i64), (u64, f64)>,
     touched: BTreeSet<String>,

@@ -5,7 +5,6 @@
 use super::{IssueDetector, RecordMeta};
 use crate::error::{Error, Result};
 use crate::ops::{Stores, Volume};
-use crate::pipeline::Analysis;
 use crate::spike::{Exposure, Group};
 use crate::window::{window_day, WindowSize};
 use std::collections::HashMap;
@@ -67,9 +66,10 @@ impl IssueDetector {
 
     /// The window's exposure, when volume is joined in: the orders of the chain,
     /// of every store with a row that day, and of every value of the other group
-    /// fields that the stores carry as an attribute (their stores' sum); and for
-    /// each store reporting in the window, the groups it belongs to.
-    pub(super) fn exposure(&self, window: i64, batch: &[(RecordMeta, Analysis)]) -> Option<Exposure> {
+    /// fields that the stores carry as an attribute (their stores' sum); and, as
+    /// `parents` ([`IssueDetector::store_parents`]), for each store reporting in
+    /// the window, the groups it belongs to.
+    pub(super) fn exposure(&self, window: i64, parents: HashMap<Group, Vec<Group>>) -> Option<Exposure> {
         let volume = self.ops.volume.as_deref()?;
         let stores = self.ops.stores.as_deref();
         let day = window_day(window, self.options.window);
@@ -93,20 +93,28 @@ impl IssueDetector {
                 e.orders.extend(sums.into_iter().map(|(v, n)| (Group::new(field.clone(), v), n)));
             }
         }
-        for (meta, _) in batch {
-            let Some(Some(store)) = meta.groups.first() else { continue };
-            let g = Group::new(store_field.clone(), store.clone());
-            if e.parents.contains_key(&g) {
-                continue;
-            }
-            let mut parents = vec![Group::chain()];
-            for (field, v) in fields.iter().zip(&meta.groups).skip(1) {
-                if let Some(v) = v {
-                    parents.push(Group::new(field.clone(), v.clone()));
-                }
-            }
-            e.parents.insert(g, parents);
-        }
+        e.parents = parents;
         Some(e)
+    }
+
+    /// Notes the parent groups (chain, region, ...) of `meta`'s store, once per
+    /// store, for the window's exposure (only when volume is joined in).
+    pub(super) fn store_parents(&self, parents: &mut HashMap<Group, Vec<Group>>, meta: &RecordMeta) {
+        if self.ops.volume.is_none() {
+            return;
+        }
+        let fields = &self.options.group_fields;
+        let (Some(store_field), Some(Some(store))) = (fields.first(), meta.groups.first()) else { return };
+        let g = Group::new(store_field.clone(), store.clone());
+        if parents.contains_key(&g) {
+            return;
+        }
+        let mut list = vec![Group::chain()];
+        for (field, v) in fields.iter().zip(&meta.groups).skip(1) {
+            if let Some(v) = v {
+                list.push(Group::new(field.clone(), v.clone()));
+            }
+        }
+        parents.insert(g, list);
     }
 }

@@ -82,10 +82,11 @@ impl IssueDetector {
         let c = &self.state.clusterer.clusters()[ci];
         let name = e.name.clone().or_else(|| c.name.clone()).unwrap_or_else(|| self.name_cluster(ci));
         let in_groups = self.in_alerted_groups(e);
+        let key = self.cluster_keys.get(&e.cluster);
         let members: Vec<&Member> = self
             .members
             .iter()
-            .filter(|m| m.window >= e.start && m.window <= e.end && m.cluster == e.cluster && in_groups(m.record))
+            .filter(|m| m.window >= e.start && m.window <= e.end && Some(m.cluster) == key && in_groups(m.record))
             .collect();
         let mut record_ids: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -102,8 +103,8 @@ impl IssueDetector {
             if examples.len() >= self.options.examples {
                 break;
             }
-            if !examples.iter().any(|x| x.text == m.text) {
-                examples.push(Example { id: self.records[m.record as usize].id.clone(), text: m.text.clone() });
+            if !examples.iter().any(|x| *x.text == *m.text) {
+                examples.push(Example { id: self.records[m.record as usize].id.clone(), text: m.text.to_string() });
             }
         }
         let (count_hist, expected) = (e.start..=e.end)
@@ -195,7 +196,7 @@ impl IssueDetector {
     fn clauses_by_record(&self) -> HashMap<&str, Vec<(Kind, &str)>> {
         let mut out: HashMap<&str, Vec<(Kind, &str)>> = HashMap::new();
         for m in &self.members {
-            out.entry(self.records[m.record as usize].id.as_str()).or_default().push((m.kind, m.text.as_str()));
+            out.entry(self.records[m.record as usize].id.as_str()).or_default().push((m.kind, &*m.text));
         }
         out
     }

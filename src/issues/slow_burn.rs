@@ -180,81 +180,100 @@ fn key(topic: &str, field: &str, value: &str) -> String {
     format!("{topic}\u{1f}{field}\u{1f}{value}")
 }
 
+/// One window's complaints by series key and group, counted record by record
+/// ([`IssueDetector::count_burns`]) before the window is scanned.
+#[derive(Debug, Default)]
+pub(super) struct BurnCounts {
+    counts: BTreeMap<String, u64>,
+    /// The distinct values of each group field (by level) with a counted record.
+    peers: Vec<HashSet<String>>,
+}
+
 impl IssueDetector {
-    /// Counts one window's complaints by topic × group and scans for slow burns.
-    /// `exposure` holds the window's orders when volume is joined in.
-    pub(super) fn scan_window(
+    /// Counts one record's complaints by topic × group (and lexicon problem, and
+    /// object × problem) into `into`, and keeps its clauses for the burns' reports.
+    pub(super) fn count_burns(
         &mut self,
+        into: &mut BurnCounts,
         window: i64,
-        batch: &[(super::RecordMeta, Analysis)],
-        exposure: Option<&Exposure>,
+        meta: &super::RecordMeta,
+        analysis: &Analysis,
     ) {
         let polarity = self.options.min_polarity;
-        let fields = self.options.group_fields.clone();
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        let mut peers: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let fields = &self.options.group_fields;
+        let sb = &mut self.state.slow_burn;
+        let BurnCounts { counts, peers } = into;
+        if super::feed::is_junk(analysis) {
+            return;
+        }
+        peers.resize_with(fields.len(), HashSet::new);
+        for (level, v) in meta.groups.iter().take(fields.len()).enumerate() {
+            if let Some(v) = v {
+                if !peers[level].contains(v) {
+                    peers[level].insert(v.clone());
+                }
+            }
+        }
+        // Series keys of the record: topics (`service`), lexicon problems (`p:涨价`)
+        // and objects × problems (`o:虾滑·味道怪`), each with one of its clauses.
+        let mut keys: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+        let negative: Vec<bool> = analysis.clauses.iter().map(|c| super::feed::is_complaint(c, polarity)).collect();
+        // In a complaint (a record with a complaint clause) every clause's lexicon
+        // problem counts, whatever the model made of that clause: it often calls
+        // "服务员很没礼貌" or "虾滑腥得很，鲜虾滑有异味" positive next to a clear complaint.
+        let complaint = negative.contains(&true);
+        for (c, &negative) in analysis.clauses.iter().zip(&negative) {
+            let text = c.clause.text.as_str();
+            let topic = c.topics.iter().map(|t| t.label.as_str()).find(|t| *t != crate::classify::OTHER);
+            if negative {
+                for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
+                    keys.entry(t.label.clone()).or_insert((text, t.label.as_str()));
+                }
+            }
+            if !complaint {
+                continue;
+            }
+            // A problem with a lexicon object counts under the object (米饭·味道怪),
+            // without one under the problem alone (涨价了, 支付失败). (Lending a clause
+            // without an object the previous clause's changed nothing on the tuning month.)
+            let objects: Vec<&str> = naming::objects_in(text).collect();
+            for p in naming::problems_in(text) {
+                if objects.is_empty() {
+                    keys.entry(format!("{PROBLEM}{p}")).or_insert((text, topic.unwrap_or("")));
+                }
+                for o in &objects {
+                    keys.entry(format!("{OBJECT}{o}·{p}")).or_insert((text, topic.unwrap_or("")));
+                }
+            }
+        }
+        for (series, (text, clause_topic)) in keys {
+            let chain = key(&series, CHAIN, "*");
+            *counts.entry(chain.clone()).or_insert(0) += 1;
+            if lexicon_key(&series) {
+                sb.hits.push((chain, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+            }
+            for (f, v) in fields.iter().zip(&meta.groups) {
+                if series.starts_with(PROBLEM) {
+                    break; // a problem alone is tested chain-wide only
+                }
+                if let Some(v) = v {
+                    let k = key(&series, f, v);
+                    *counts.entry(k.clone()).or_insert(0) += 1;
+                    sb.hits.push((k, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Scans one window's counts ([`IssueDetector::count_burns`]) for slow burns.
+    /// `exposure` holds the window's orders when volume is joined in.
+    pub(super) fn scan_window(&mut self, window: i64, counted: BurnCounts, exposure: Option<&Exposure>) {
+        let BurnCounts { counts, peers } = counted;
+        let fields = &self.options.group_fields;
+        let peers: HashMap<&str, usize> = fields.iter().zip(&peers).map(|(f, p)| (f.as_str(), p.len())).collect();
         let sb = &mut self.state.slow_burn;
         for (g, &n) in exposure.map(|e| &e.orders).into_iter().flatten() {
             sb.orders.entry(group_key(g)).or_default().update(window, n);
-        }
-        for (meta, analysis) in batch {
-            if super::feed::is_junk(analysis) {
-                continue;
-            }
-            for (f, v) in fields.iter().zip(&meta.groups) {
-                if let Some(v) = v {
-                    peers.entry(f.as_str()).or_default().insert(v.as_str());
-                }
-            }
-            // Series keys of the record: topics (`service`), lexicon problems (`p:涨价`)
-            // and objects × problems (`o:虾滑·味道怪`), each with one of its clauses.
-            let mut keys: BTreeMap<String, (&str, &str)> = BTreeMap::new();
-            let negative: Vec<bool> = analysis.clauses.iter().map(|c| super::feed::is_complaint(c, polarity)).collect();
-            // In a complaint (a record with a complaint clause) every clause's lexicon
-            // problem counts, whatever the model made of that clause: it often calls
-            // "服务员很没礼貌" or "虾滑腥得很，鲜虾滑有异味" positive next to a clear complaint.
-            let complaint = negative.contains(&true);
-            for (c, &negative) in analysis.clauses.iter().zip(&negative) {
-                let text = c.clause.text.as_str();
-                let topic = c.topics.iter().map(|t| t.label.as_str()).find(|t| *t != crate::classify::OTHER);
-                if negative {
-                    for t in c.topics.iter().filter(|t| t.label != crate::classify::OTHER) {
-                        keys.entry(t.label.clone()).or_insert((text, t.label.as_str()));
-                    }
-                }
-                if !complaint {
-                    continue;
-                }
-                // A problem with a lexicon object counts under the object (米饭·味道怪),
-                // without one under the problem alone (涨价了, 支付失败). (Lending a clause
-                // without an object the previous clause's changed nothing on the tuning month.)
-                let objects: Vec<&str> = naming::objects_in(text).collect();
-                for p in naming::problems_in(text) {
-                    if objects.is_empty() {
-                        keys.entry(format!("{PROBLEM}{p}")).or_insert((text, topic.unwrap_or("")));
-                    }
-                    for o in &objects {
-                        keys.entry(format!("{OBJECT}{o}·{p}")).or_insert((text, topic.unwrap_or("")));
-                    }
-                }
-            }
-            for (series, (text, clause_topic)) in keys {
-                let chain = key(&series, CHAIN, "*");
-                *counts.entry(chain.clone()).or_insert(0) += 1;
-                if lexicon_key(&series) {
-                    sb.hits.push((chain, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
-                }
-                for (f, v) in fields.iter().zip(&meta.groups) {
-                    if series.starts_with(PROBLEM) {
-                        break; // a problem alone is tested chain-wide only
-                    }
-                    if let Some(v) = v {
-                        let k = key(&series, f, v);
-                        *counts.entry(k.clone()).or_insert(0) += 1;
-                        sb.hits.push((k, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
-                    }
-                }
-            }
         }
         // Test every key with complaints this window.
         let warm = sb.windows >= WARMUP;
@@ -276,7 +295,7 @@ impl IssueDetector {
                 continue;
             }
             let chain = sb.series.get(&key(topic, CHAIN, "*")).map(|s| s.level_at(window)).unwrap_or(0.0);
-            let floor = chain / peers.get(field).map(|p| p.len()).unwrap_or(1).max(1) as f64;
+            let floor = chain / peers.get(field).copied().unwrap_or(1).max(1) as f64;
             let s = sb.series.get(k);
             let base = s.map(|s| s.level_at(window)).unwrap_or(0.0).max(floor).max(0.02);
             let recent: Vec<(i64, u64)> = s
