@@ -4,7 +4,7 @@
 
 use super::feed::{is_complaint, is_junk, Groups};
 use super::slow_burn::BurnCounts;
-use super::{naming, Episode, IssueDetector, Member, RecordMeta, Severity};
+use super::{naming, Episode, IssueDetector, Member, RecordMeta, Seen, Severity};
 use crate::cluster::{Kind, Unit};
 use crate::pipeline::Analysis;
 use crate::segment::Segmenter;
@@ -87,7 +87,8 @@ impl IssueDetector {
                 }
             }
             let record = self.records.len() as u32;
-            self.records.push(meta.clone());
+            let groups = self.group_sets.intern(&meta.groups);
+            self.records.push(Seen { id: meta.id.as_str().into(), groups });
             let topic_bits = (analysis.clauses.iter().flat_map(|c| &c.topics))
                 .fold(0u16, |bits, t| bits | naming::topic_bit(&t.label));
             self.record_topics.push(topic_bits);
@@ -256,8 +257,7 @@ impl IssueDetector {
             .filter(|m| m.window == alert.window && Some(m.cluster) == key)
             .filter(|m| {
                 level.is_none_or(|l| {
-                    self.records[m.record as usize].groups.get(l).and_then(|v| v.as_deref())
-                        == Some(alert.group.value.as_str())
+                    self.groups_of(m.record).get(l).and_then(|v| v.as_deref()) == Some(alert.group.value.as_str())
                 })
             })
             .map(|m| &*m.text)

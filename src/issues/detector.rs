@@ -108,6 +108,7 @@ impl IssueDetector {
             record_topics: Vec::new(),
             members: Vec::new(),
             cluster_keys: Default::default(),
+            group_sets: Default::default(),
             chain_stats: HashMap::new(),
             touched: BTreeSet::new(),
             skipped_old: 0,

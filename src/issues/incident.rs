@@ -16,7 +16,8 @@
 //!    the name of the one with a lexicon object (then the one furthest above
 //!    its expected count) is kept.
 
-use super::{naming, Episode, GroupCount, Issue, IssueDetector, RecordMeta};
+use super::feed::Groups;
+use super::{naming, Episode, GroupCount, Issue, IssueDetector};
 use crate::spike::CHAIN;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -43,12 +44,12 @@ impl IssueDetector {
         let chain_alert = e.alerts.is_empty() || e.alerts.iter().any(|a| a.group.field == CHAIN);
         let alerted: HashSet<(&str, &str)> =
             e.alerts.iter().map(|a| (a.group.field.as_str(), a.group.value.as_str())).collect();
-        move |record: u32| -> bool { chain_alert || self.in_groups(&self.records[record as usize], &alerted) }
+        move |record: u32| -> bool { chain_alert || self.in_groups(self.groups_of(record), &alerted) }
     }
 
     /// Whether a record is in one of the `alerted` (field, value) groups.
-    pub(super) fn in_groups(&self, meta: &RecordMeta, alerted: &HashSet<(&str, &str)>) -> bool {
-        (meta.groups.iter().zip(&self.options.group_fields))
+    pub(super) fn in_groups(&self, groups: &Groups, alerted: &HashSet<(&str, &str)>) -> bool {
+        (groups.iter().zip(&self.options.group_fields))
             .any(|(v, f)| v.as_deref().is_some_and(|v| alerted.contains(&(f.as_str(), v))))
     }
 
@@ -63,7 +64,7 @@ impl IssueDetector {
         let mut others: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in self.members.iter().enumerate() {
             if m.window >= e.start && m.window <= e.end && Some(m.cluster) != own {
-                others.entry(self.cluster_keys.id(m.cluster)).or_default().push(i);
+                others.entry(self.cluster_keys.value(m.cluster).as_str()).or_default().push(i);
             }
         }
         let have: HashSet<String> = issue.record_ids.iter().cloned().collect();
@@ -101,9 +102,9 @@ impl IssueDetector {
             }
         }
         for r in added {
-            let id = &self.records[r as usize].id;
+            let id = &*self.records[r as usize].id;
             if !have.contains(id) {
-                issue.record_ids.push(id.clone());
+                issue.record_ids.push(id.to_string());
             }
         }
         issue.count = issue.count.max(issue.record_ids.len() as u64);

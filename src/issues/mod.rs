@@ -134,7 +134,7 @@ pub(crate) struct Episode {
 #[derive(Clone, Debug)]
 struct Member {
     record: u32,
-    /// The cluster, as its [`ClusterKeys`] key.
+    /// The cluster, as its key in [`IssueDetector::cluster_keys`].
     cluster: u32,
     window: i64,
     similarity: f32,
@@ -142,33 +142,62 @@ struct Member {
     text: Box<str>,
 }
 
-/// Cluster ids as small keys, for members.
-#[derive(Debug, Default)]
-struct ClusterKeys {
-    ids: Vec<String>,
-    keys: HashMap<String, u32>,
+/// A record of this run, compact (a run keeps millions): its id and its
+/// groups' key in [`IssueDetector::group_sets`].
+#[derive(Clone, Debug)]
+struct Seen {
+    id: Box<str>,
+    groups: u32,
 }
 
-impl ClusterKeys {
-    /// The key of cluster `id`, given on first sight.
-    fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&k) = self.keys.get(id) {
+/// Values as small keys: cluster ids for members, group values for records.
+#[derive(Debug)]
+struct Interner<T> {
+    values: Vec<T>,
+    keys: HashMap<T, u32>,
+}
+
+impl<T> Default for Interner<T> {
+    fn default() -> Self {
+        Interner { values: Vec::new(), keys: HashMap::new() }
+    }
+}
+
+impl<T: std::hash::Hash + Eq + Clone> Interner<T> {
+    /// The key of `value`, given on first sight.
+    fn intern<Q>(&mut self, value: &Q) -> u32
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = T> + ?Sized,
+    {
+        if let Some(&k) = self.keys.get(value) {
             return k;
         }
-        let k = self.ids.len() as u32;
-        self.ids.push(id.to_string());
-        self.keys.insert(id.to_string(), k);
+        let k = self.values.len() as u32;
+        self.values.push(value.to_owned());
+        self.keys.insert(value.to_owned(), k);
         k
     }
 
-    /// The key of cluster `id`, if any member has it.
-    fn get(&self, id: &str) -> Option<u32> {
-        self.keys.get(id).copied()
+    /// The key of `value`, if it was given one.
+    fn get<Q>(&self, value: &Q) -> Option<u32>
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.keys.get(value).copied()
     }
 
-    /// The id of key `k`.
-    fn id(&self, k: u32) -> &str {
-        &self.ids[k as usize]
+    /// The value of key `k`.
+    fn value(&self, k: u32) -> &T {
+        &self.values[k as usize]
+    }
+}
+
+impl IssueDetector {
+    /// The group values of record `r` (its index in `records`).
+    fn groups_of(&self, r: u32) -> &feed::Groups {
+        self.group_sets.value(self.records[r as usize].groups)
     }
 }
 
@@ -176,12 +205,14 @@ impl ClusterKeys {
 pub struct IssueDetector {
     options: IssueOptions,
     state: State,
-    records: Vec<RecordMeta>,
+    records: Vec<Seen>,
     /// The topics any clause of each record (same index) names, one bit per
     /// [`naming::topic_bit`]: what a report speaks of, whatever its sentiment.
     record_topics: Vec<u16>,
     members: Vec<Member>,
-    cluster_keys: ClusterKeys,
+    cluster_keys: Interner<String>,
+    /// The distinct group values of `records`.
+    group_sets: Interner<feed::Groups>,
     /// Chain-level (count, expected) per cluster per window, this run.
     chain_stats: HashMap<(String, i64), (u64, f64)>,
     touched: BTreeSet<String>,

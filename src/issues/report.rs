@@ -1,8 +1,9 @@
 //! From episodes to issues: records, examples and groups of each episode,
 //! expansion and merging into incidents, generic names demoted, most severe first.
 
+use super::feed::Groups;
 use super::slow_burn::TAIL_SHARE;
-use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector, Member, RecordMeta, Severity};
+use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector, Member, Severity};
 use crate::cluster::Kind;
 use crate::spike::CHAIN;
 use crate::window::{format_window, WindowSize};
@@ -52,7 +53,7 @@ impl IssueDetector {
         incident::keep_first_ids(&mut out, &starts);
         let clauses = self.clauses_by_record();
         // Record index by id: its meta in `records`, its topics in `record_topics`.
-        let index: HashMap<&str, usize> = self.records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = self.records.iter().enumerate().map(|(i, r)| (&*r.id, i)).collect();
         let topic_bits = |id: &str| index.get(id).map_or(0, |&i| self.record_topics[i]);
         for issue in out.iter_mut() {
             purify(issue, &clauses, &topic_bits);
@@ -92,10 +93,10 @@ impl IssueDetector {
         let mut seen = BTreeSet::new();
         for m in &members {
             if seen.insert(m.record) {
-                record_ids.push(self.records[m.record as usize].id.clone());
+                record_ids.push(self.records[m.record as usize].id.to_string());
             }
         }
-        let groups = self.group_counts(seen.iter().map(|&r| &self.records[r as usize]));
+        let groups = self.group_counts(seen.iter().map(|&r| self.groups_of(r)));
         let mut ranked: Vec<&Member> = members.clone();
         ranked.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.record.cmp(&b.record)));
         let mut examples: Vec<Example> = Vec::new();
@@ -104,7 +105,7 @@ impl IssueDetector {
                 break;
             }
             if !examples.iter().any(|x| *x.text == *m.text) {
-                examples.push(Example { id: self.records[m.record as usize].id.clone(), text: m.text.to_string() });
+                examples.push(Example { id: self.records[m.record as usize].id.to_string(), text: m.text.to_string() });
             }
         }
         let (count_hist, expected) = (e.start..=e.end)
@@ -171,10 +172,10 @@ impl IssueDetector {
     }
 
     /// Reports per group value over `records` (each counted once), the 20 largest first.
-    fn group_counts<'a>(&self, records: impl Iterator<Item = &'a RecordMeta>) -> Vec<GroupCount> {
+    fn group_counts<'a>(&self, records: impl Iterator<Item = &'a Groups>) -> Vec<GroupCount> {
         let mut counts: BTreeMap<(usize, &str), u64> = BTreeMap::new();
-        for meta in records {
-            for (level, v) in meta.groups.iter().enumerate() {
+        for groups in records {
+            for (level, v) in groups.iter().enumerate() {
                 if let Some(v) = v {
                     *counts.entry((level, v.as_str())).or_insert(0) += 1;
                 }
@@ -196,7 +197,7 @@ impl IssueDetector {
     fn clauses_by_record(&self) -> HashMap<&str, Vec<(Kind, &str)>> {
         let mut out: HashMap<&str, Vec<(Kind, &str)>> = HashMap::new();
         for m in &self.members {
-            out.entry(self.records[m.record as usize].id.as_str()).or_default().push((m.kind, &*m.text));
+            out.entry(&*self.records[m.record as usize].id).or_default().push((m.kind, &*m.text));
         }
         out
     }
@@ -227,7 +228,7 @@ impl IssueDetector {
     /// Whether the record `id` (its index in `records` by `index`) has the group
     /// value `value` at level `level`.
     fn has_group_value(&self, index: &HashMap<&str, usize>, id: &str, level: usize, value: &str) -> bool {
-        index.get(id).and_then(|&i| self.records[i].groups.get(level)).is_some_and(|v| v.as_deref() == Some(value))
+        index.get(id).and_then(|&i| self.groups_of(i as u32).get(level)).is_some_and(|v| v.as_deref() == Some(value))
     }
 
     /// Praise of a new item: when most praise clauses of an issue named `牛肉·好吃`
@@ -256,8 +257,7 @@ impl IssueDetector {
         // The item's praise per window (distinct records), whatever cluster it fell in.
         let mut per: BTreeMap<i64, BTreeSet<u32>> = BTreeMap::new();
         for m in self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(&m.text, &item, object)) {
-            let meta = &self.records[m.record as usize];
-            if chain || self.in_groups(meta, &alerted) {
+            if chain || self.in_groups(self.groups_of(m.record), &alerted) {
                 per.entry(m.window).or_default().insert(m.record);
             }
         }
@@ -282,9 +282,9 @@ impl IssueDetector {
             }
             let mut have: HashSet<String> = issue.record_ids.iter().cloned().collect();
             for r in per.range(first..=end).flat_map(|(_, r)| r) {
-                let id = &self.records[*r as usize].id;
-                if have.insert(id.clone()) {
-                    issue.record_ids.push(id.clone());
+                let id = &*self.records[*r as usize].id;
+                if have.insert(id.to_string()) {
+                    issue.record_ids.push(id.to_string());
                 }
             }
         }
@@ -303,7 +303,9 @@ impl IssueDetector {
     /// Group counts of a merged issue, from its (deduplicated) record ids.
     fn regroup(&self, issue: &mut Issue) {
         let ids: HashSet<&str> = issue.record_ids.iter().map(String::as_str).collect();
-        issue.groups = self.group_counts(self.records.iter().filter(|r| ids.contains(r.id.as_str())));
+        issue.groups = self.group_counts(
+            self.records.iter().filter(|r| ids.contains(&*r.id)).map(|r| self.group_sets.value(r.groups)),
+        );
     }
 }
 
