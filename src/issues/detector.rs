@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Analysis, Analyzer, Input};
 use crate::quality::DuplicateIndex;
 use crate::spike::SpikeDetector;
+use crate::window::LocalTime;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -149,10 +150,14 @@ impl IssueDetector {
         &self.state.clusterer
     }
 
-    /// Sorts `records` by time, analyzes those given as text (in parallel, in
-    /// chunks of 4,096 records), and adds them window by window; a window is
-    /// tested once its last chunk is in. `progress` is called with the number of
-    /// records done after each chunk.
+    /// Takes `records` (a `Vec`, or any iterator: a reader that yields records
+    /// as it reads never holds the whole input twice), sorts them by time,
+    /// analyzes those given as text (in parallel, in chunks of 4,096 records),
+    /// and adds them window by window; a window is tested once its last chunk is
+    /// in. Until its chunk is scored a record is kept compact (its group values
+    /// interned), and only one chunk's analyses (with their embeddings) are
+    /// held at a time. `progress` is called with the number of records done
+    /// after each chunk.
     ///
     /// Times are bucketed in [`IssueOptions::timezone`]. A record whose time is
     /// too far from the clock ([`IssueOptions::max_future_hours`],
@@ -162,7 +167,7 @@ impl IssueDetector {
     pub fn process(
         &mut self,
         analyzer: &Analyzer,
-        records: Vec<(RecordMeta, Feed)>,
+        records: impl IntoIterator<Item = (RecordMeta, Feed)>,
         progress: impl FnMut(usize),
     ) -> Result<ProcessSummary> {
         self.process_inspect(analyzer, records, progress, |_, _| {})
@@ -174,7 +179,7 @@ impl IssueDetector {
     pub fn process_inspect(
         &mut self,
         analyzer: &Analyzer,
-        records: Vec<(RecordMeta, Feed)>,
+        records: impl IntoIterator<Item = (RecordMeta, Feed)>,
         mut progress: impl FnMut(usize),
         mut inspect: impl FnMut(&RecordMeta, &Analysis),
     ) -> Result<ProcessSummary> {
@@ -182,9 +187,12 @@ impl IssueDetector {
         self.check_analyzer(analyzer)?;
         let dim = analyzer.classifier().map(|c| c.model().config().embedding_dim);
         let size = self.options.window;
-        let mut summary = ProcessSummary { records: records.len(), ..Default::default() };
-        let mut timed: Vec<Timed> = Vec::with_capacity(records.len());
+        let mut summary = ProcessSummary::default();
+        // Each record is kept compact until its chunk is scored: its groups as a
+        // key of `group_sets` (a run may hold millions of records at once).
+        let mut timed: Vec<Timed> = Vec::new();
         for (mut meta, feed) in records {
+            summary.records += 1;
             self.join_stores(&mut meta);
             if let Err(reason) = clock.check(&meta.time) {
                 summary.errors.push((meta.id, reason));
@@ -197,17 +205,18 @@ impl IssueDetector {
                 }
             }
             let window = clock.window(&meta.time, size);
-            let instant = meta.time.instant_in(clock.zone()).as_nanosecond();
-            timed.push((window, instant as i64, meta, feed));
+            let instant = meta.time.instant_in(clock.zone()).as_nanosecond() as i64;
+            let groups = self.group_sets.intern(&meta.groups);
+            timed.push(Timed { window, instant, id: meta.id.into(), time: meta.time, groups, feed });
         }
         // In time order (stable: input order within one instant).
-        timed.sort_by_key(|(w, t, _, _)| (*w, *t));
+        timed.sort_by_key(|t| (t.window, t.instant));
         // Chunks of up to CHUNK records of one window each.
         let mut chunks: Vec<&mut [Timed]> = Vec::new();
         let mut rest = timed.as_mut_slice();
         while !rest.is_empty() {
-            let w = rest[0].0;
-            let n = rest.iter().take(CHUNK).take_while(|(x, ..)| *x == w).count();
+            let w = rest[0].window;
+            let n = rest.iter().take(CHUNK).take_while(|t| t.window == w).count();
             let (this, tail) = rest.split_at_mut(n);
             chunks.push(this);
             rest = tail;
@@ -227,17 +236,17 @@ impl IssueDetector {
                 let (this, scored, index) = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                 let mut scored = scored?.into_iter();
                 next = chunks.next().map(|next| s.spawn(move || score_chunk(analyzer, next, index)));
-                let w = this[0].0;
+                let w = this[0].window;
                 if current.as_ref().is_some_and(|(cw, _)| *cw != w) {
                     self.finish_window(current.take(), &mut summary);
                 }
                 let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(this.len());
-                for (_, _, meta, feed) in this.iter_mut() {
-                    let mut analysis = match feed {
+                for t in this.iter_mut() {
+                    let mut analysis = match &mut t.feed {
                         Feed::Text { .. } => match scored.next().expect("one result per text") {
                             Ok(a) => a,
                             Err(e) => {
-                                summary.errors.push((meta.id.clone(), e.to_string()));
+                                summary.errors.push((t.id.to_string(), e.to_string()));
                                 continue;
                             }
                         },
@@ -245,18 +254,15 @@ impl IssueDetector {
                     };
                     // The text is in the analysis now: free the input's copy, so that
                     // a run holds each chunk's texts once, not the whole input's.
-                    if let Feed::Text { text, .. } = feed {
+                    if let Feed::Text { text, .. } = &mut t.feed {
                         *text = String::new();
                     }
+                    let groups = self.group_sets.value(t.groups).clone();
+                    let meta = RecordMeta { id: std::mem::take(&mut t.id).into(), time: t.time.clone(), groups };
                     summary.junk += usize::from(is_junk(&analysis));
-                    inspect(meta, &analysis);
+                    inspect(&meta, &analysis);
                     // Clauses are clustered, not comments: the comment's embedding only takes memory.
                     analysis.embedding = Vec::new();
-                    let meta = RecordMeta {
-                        id: std::mem::take(&mut meta.id),
-                        time: meta.time.clone(),
-                        groups: std::mem::take(&mut meta.groups),
-                    };
                     batch.push((meta, analysis));
                 }
                 if current.is_none() {
@@ -288,8 +294,16 @@ impl IssueDetector {
     }
 }
 
-/// A record with its window and instant.
-type Timed = (i64, i64, RecordMeta, Feed);
+/// A record waiting for its chunk: its window and instant, and its meta with
+/// the groups as a key of [`IssueDetector::group_sets`].
+struct Timed {
+    window: i64,
+    instant: i64,
+    id: Box<str>,
+    time: LocalTime,
+    groups: u32,
+    feed: Feed,
+}
 
 /// Records scored at a time: the unit of work handed to the thread pool.
 const CHUNK: usize = 4096;
@@ -303,7 +317,7 @@ fn score_chunk<'a>(
 ) -> (&'a mut [Timed], Result<Vec<Result<Analysis>>>, DuplicateIndex) {
     let raw: Vec<Input<'_>> = this
         .iter()
-        .filter_map(|(_, _, _, f)| match f {
+        .filter_map(|t| match &t.feed {
             Feed::Text { text, source } => Some(Input::new(text).with_source(*source)),
             Feed::Analyzed(_) => None,
         })

@@ -1,7 +1,7 @@
 //! `fankui issues`: cluster complaints, detect spikes, print named issues.
 
 use crate::input::Format;
-use crate::records::{read_issue_options, read_records, ModelArgs, RecordArgs, Records};
+use crate::records::{open_records, read_issue_options, ModelArgs, RecordArgs};
 use crate::Outcome;
 use anyhow::Context;
 use fankui::issues::StateLock;
@@ -110,18 +110,29 @@ pub fn run(args: IssuesArgs) -> anyhow::Result<Outcome> {
         detector.set_volume(volume).context("--volume")?;
     }
 
-    // Read every record; the stream is processed in time order.
-    let Records { feeds: records, mut errors, total } =
-        read_records(args.file.as_deref(), args.format, &args.fields, args.max_line_bytes, false)?;
+    // The records are taken one by one (the detector keeps them compact) and
+    // processed in time order once all are in.
+    let mut stream = open_records(args.file.as_deref(), args.format, &args.fields, args.max_line_bytes, false)?;
     let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(records.len() as u64).with_style(
+        ProgressBar::new(0).with_style(
             ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records (eta {eta})")
                 .expect("valid template"),
         )
     } else {
         ProgressBar::hidden()
     };
-    let summary = detector.process(&analyzer, records, |done| bar.set_position(done as u64)).context("scoring")?;
+    let taken = std::cell::Cell::new(0u64);
+    let records = stream.by_ref().inspect(|_| taken.set(taken.get() + 1));
+    let summary = detector
+        .process(&analyzer, records, |done| {
+            bar.set_length(taken.get());
+            bar.set_position(done as u64)
+        })
+        .context("scoring")?;
+    if let Some(e) = stream.failed.take() {
+        return Err(e);
+    }
+    let (mut errors, total) = (std::mem::take(&mut stream.errors), stream.total);
     bar.finish_and_clear();
     errors.extend(summary.errors.iter().map(|(id, e)| format!("record {id}: {e}")));
     let (windows, junk) = (summary.windows, summary.junk);

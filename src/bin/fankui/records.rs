@@ -98,6 +98,23 @@ pub fn read_records(
     max_line_bytes: usize,
     reuse_scored: bool,
 ) -> anyhow::Result<Records> {
+    let mut stream = open_records(file, format, args, max_line_bytes, reuse_scored)?;
+    let feeds: Vec<(RecordMeta, Feed)> = stream.by_ref().collect();
+    let RecordStream { errors, total, failed, .. } = stream;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Records { feeds, errors, total }),
+    }
+}
+
+/// Opens `file` as [`read_records`] does, to read its records as they are taken.
+pub fn open_records(
+    file: Option<&str>,
+    format: Option<Format>,
+    args: &RecordArgs,
+    max_line_bytes: usize,
+    reuse_scored: bool,
+) -> anyhow::Result<RecordStream> {
     let fields = Fields { text: args.text_field.clone(), id: args.id_field.clone(), source: args.source_field.clone() };
     let path = file.filter(|p| *p != "-");
     let format = format.unwrap_or_else(|| path.map(Format::from_path).unwrap_or(Format::Jsonl));
@@ -105,28 +122,66 @@ pub fn read_records(
         Some(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p).with_context(|| format!("opening {p}"))?)),
         None => Box::new(std::io::stdin().lock()),
     };
-    let mut source: Box<dyn RecordSource> = match format {
+    let source: Box<dyn RecordSource> = match format {
         Format::Jsonl => Box::new(JsonlSource::new(reader, fields, max_line_bytes)),
         Format::Csv => Box::new(CsvSource::new(reader, fields, max_line_bytes)?),
     };
-    let record_fields = args.record_fields();
-    let mut records = Records { feeds: Vec::new(), errors: Vec::new(), total: 0 };
-    let mut items: Vec<Item> = Vec::new();
-    loop {
-        items.clear();
-        let more = source.next_chunk(8192, &mut items).context("reading input")?;
-        for item in items.drain(..) {
-            records.total += 1;
-            match prepare(item, &record_fields, records.total, reuse_scored) {
-                Ok(r) => records.feeds.push(r),
-                Err(e) => records.errors.push(e),
+    Ok(RecordStream {
+        source,
+        fields: args.record_fields(),
+        reuse_scored,
+        items: Vec::new().into_iter(),
+        more: true,
+        errors: Vec::new(),
+        total: 0,
+        failed: None,
+    })
+}
+
+/// The records of an input, read chunk by chunk as they are taken: `fankui
+/// issues` hands them to the detector one by one, so that a run over millions
+/// holds each record once, in the detector's compact form. Records that cannot
+/// be read are kept in `errors`; an input error ends the stream (`failed`).
+pub struct RecordStream {
+    source: Box<dyn RecordSource>,
+    fields: RecordFields,
+    reuse_scored: bool,
+    items: std::vec::IntoIter<Item>,
+    more: bool,
+    /// One `record ID: reason` per record that could not be read.
+    pub errors: Vec<String>,
+    /// Records taken from the input so far, read or not.
+    pub total: usize,
+    /// The input error that ended the stream, if one did.
+    pub failed: Option<anyhow::Error>,
+}
+
+impl Iterator for RecordStream {
+    type Item = (RecordMeta, Feed);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            for item in self.items.by_ref() {
+                self.total += 1;
+                match prepare(item, &self.fields, self.total, self.reuse_scored) {
+                    Ok(r) => return Some(r),
+                    Err(e) => self.errors.push(e),
+                }
             }
-        }
-        if !more {
-            break;
+            if !self.more {
+                return None;
+            }
+            let mut chunk = Vec::new();
+            match self.source.next_chunk(8192, &mut chunk).context("reading input") {
+                Ok(more) => self.more = more,
+                Err(e) => {
+                    self.failed = Some(e);
+                    self.more = false;
+                }
+            }
+            self.items = chunk.into_iter();
         }
     }
-    Ok(records)
 }
 
 /// Time, groups and text (or the earlier analysis) of one record.
