@@ -211,16 +211,18 @@ impl IssueDetector {
         }
         // In time order (stable: input order within one instant).
         timed.sort_by_key(|t| (t.window, t.instant));
-        // Chunks of up to CHUNK records of one window each.
-        let mut chunks: Vec<&mut [Timed]> = Vec::new();
-        let mut rest = timed.as_mut_slice();
+        // Chunks of up to CHUNK records of one window each, each its own vector,
+        // freed once added.
+        let mut sizes: Vec<usize> = Vec::new();
+        let mut rest = timed.as_slice();
         while !rest.is_empty() {
             let w = rest[0].window;
             let n = rest.iter().take(CHUNK).take_while(|t| t.window == w).count();
-            let (this, tail) = rest.split_at_mut(n);
-            chunks.push(this);
-            rest = tail;
+            sizes.push(n);
+            rest = &rest[n..];
         }
+        let mut timed = timed.into_iter();
+        let chunks: Vec<Vec<Timed>> = sizes.into_iter().map(|n| timed.by_ref().take(n).collect()).collect();
         let mut done = summary.errors.len();
         // The window being filled, and whether it is new (else it was already processed).
         let mut current: Option<(i64, Option<OpenWindow>)> = None;
@@ -240,25 +242,21 @@ impl IssueDetector {
                 if current.as_ref().is_some_and(|(cw, _)| *cw != w) {
                     self.finish_window(current.take(), &mut summary);
                 }
-                let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(this.len());
-                for t in this.iter_mut() {
-                    let mut analysis = match &mut t.feed {
+                let records = this.len();
+                let mut batch: Vec<(RecordMeta, Analysis)> = Vec::with_capacity(records);
+                for t in this {
+                    let mut analysis = match t.feed {
                         Feed::Text { .. } => match scored.next().expect("one result per text") {
                             Ok(a) => a,
                             Err(e) => {
-                                summary.errors.push((t.id.to_string(), e.to_string()));
+                                summary.errors.push((t.id.into(), e.to_string()));
                                 continue;
                             }
                         },
-                        Feed::Analyzed(a) => std::mem::take(a.as_mut()),
+                        Feed::Analyzed(a) => *a,
                     };
-                    // The text is in the analysis now: free the input's copy, so that
-                    // a run holds each chunk's texts once, not the whole input's.
-                    if let Feed::Text { text, .. } = &mut t.feed {
-                        *text = String::new();
-                    }
                     let groups = self.group_sets.value(t.groups).clone();
-                    let meta = RecordMeta { id: std::mem::take(&mut t.id).into(), time: t.time.clone(), groups };
+                    let meta = RecordMeta { id: t.id.into(), time: t.time, groups };
                     summary.junk += usize::from(is_junk(&analysis));
                     inspect(&meta, &analysis);
                     // Clauses are clustered, not comments: the comment's embedding only takes memory.
@@ -272,7 +270,7 @@ impl IssueDetector {
                     Some(open) => self.add_records(open, &batch, analyzer.segmenter()),
                     None => self.skipped_old += batch.len(),
                 }
-                done += this.len();
+                done += records;
                 progress(done);
             }
             Ok(())
@@ -310,11 +308,11 @@ const CHUNK: usize = 4096;
 
 /// Analyzes the records of one chunk given as text; one result per text, in
 /// order. Gives back the chunk and the duplicate index.
-fn score_chunk<'a>(
+fn score_chunk(
     analyzer: &Analyzer,
-    this: &'a mut [Timed],
+    this: Vec<Timed>,
     mut index: DuplicateIndex,
-) -> (&'a mut [Timed], Result<Vec<Result<Analysis>>>, DuplicateIndex) {
+) -> (Vec<Timed>, Result<Vec<Result<Analysis>>>, DuplicateIndex) {
     let raw: Vec<Input<'_>> = this
         .iter()
         .filter_map(|t| match &t.feed {

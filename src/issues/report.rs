@@ -7,6 +7,7 @@ use super::{incident, naming, Episode, Example, GroupCount, Issue, IssueDetector
 use crate::cluster::Kind;
 use crate::spike::CHAIN;
 use crate::window::{format_window, WindowSize};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 impl IssueDetector {
@@ -194,10 +195,20 @@ impl IssueDetector {
     }
 
     /// The complaint and praise clauses of this run's records, by record id.
-    fn clauses_by_record(&self) -> HashMap<&str, Vec<(Kind, &str)>> {
-        let mut out: HashMap<&str, Vec<(Kind, &str)>> = HashMap::new();
-        for m in &self.members {
-            out.entry(&*self.records[m.record as usize].id).or_default().push((m.kind, &*m.text));
+    fn clauses_by_record(&self) -> RecordClauses<'_> {
+        let mut out = RecordClauses { members: &self.members, ranges: HashMap::new(), more: HashMap::new() };
+        // A record's members are consecutive (added record by record).
+        let mut start = 0;
+        for run in self.members.chunk_by(|a, b| a.record == b.record) {
+            let range = (start, start + run.len());
+            start = range.1;
+            match out.ranges.entry(&*self.records[run[0].record as usize].id) {
+                Entry::Vacant(e) => {
+                    e.insert(range);
+                }
+                // Another record with the same id: its clauses count under that id too.
+                Entry::Occupied(e) => out.more.entry(*e.key()).or_default().push(range),
+            }
         }
         out
     }
@@ -236,7 +247,7 @@ impl IssueDetector {
     /// item, and takes in every praise of it in its windows and groups, whatever
     /// cluster it fell in (praise of 牛肉 is everyday background at a hot-pot chain;
     /// a new item's burst is not).
-    fn refine(&self, issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
+    fn refine(&self, issue: &mut Issue, clauses: &RecordClauses<'_>) {
         if issue.kind != Kind::Praise {
             return;
         }
@@ -245,7 +256,7 @@ impl IssueDetector {
             return;
         }
         let own = |id: &str| -> Vec<&str> {
-            clauses.get(id).into_iter().flatten().filter(|(k, _)| *k == Kind::Praise).map(|(_, t)| *t).collect()
+            clauses.get(id).into_iter().flatten().filter(|(k, _)| *k == Kind::Praise).map(|(_, t)| t).collect()
         };
         let texts: Vec<&str> = issue.record_ids.iter().flat_map(|id| own(id)).collect();
         let Some(item) = naming::refine_object(object, &texts, REFINE_SHARE) else { return };
@@ -313,11 +324,30 @@ impl IssueDetector {
 /// narrowed to it (`IssueDetector::focus`).
 const FOCUS_SHARE: f64 = 2.0 / 3.0;
 
+/// The complaint and praise clauses of this run's records by record id, as
+/// ranges of the members (a run may have millions).
+struct RecordClauses<'a> {
+    members: &'a [Member],
+    /// The members of the first record with each id.
+    ranges: HashMap<&'a str, (usize, usize)>,
+    /// Those of later records with the same id, if any.
+    more: HashMap<&'a str, Vec<(usize, usize)>>,
+}
+
+impl<'a> RecordClauses<'a> {
+    /// The clauses of the records with `id`, or `None` when there are none.
+    fn get(&self, id: &str) -> Option<Vec<(Kind, &'a str)>> {
+        let first = self.ranges.get(id)?;
+        let ranges = std::iter::once(first).chain(self.more.get(id).into_iter().flatten());
+        Some(ranges.flat_map(|&(a, b)| &self.members[a..b]).map(|m| (m.kind, &*m.text)).collect())
+    }
+}
+
 /// Keeps the reports whose clauses fit the issue's name ([`naming::fits`]): an
 /// issue made of a wide cluster, or folded with a topic's slow burn, keeps the
 /// reports of its own object and problem. A report without clauses of the
 /// issue's kind (none in this run) is kept.
-fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topic_bits: &dyn Fn(&str) -> u16) {
+fn purify(issue: &mut Issue, clauses: &RecordClauses<'_>, topic_bits: &dyn Fn(&str) -> u16) {
     let praise = issue.kind == Kind::Praise;
     // What a report must speak of: the issue's two leading topics, or its lexicon
     // object or problem. "服务有待改进" that rose with a price increase is not one
@@ -353,13 +383,13 @@ fn purify(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>, topic_b
 /// complaint clause, a report that does not is dropped, whichever cluster or slow
 /// burn it came from. The bad 虾滑 of a chain-wide incident is not every salty or
 /// stale hot pot of those days ("咸的一逼", "菜品不新鲜"), which a taste burn folds in.
-fn keep_core(issue: &mut Issue, clauses: &HashMap<&str, Vec<(Kind, &str)>>) {
+fn keep_core(issue: &mut Issue, clauses: &RecordClauses<'_>) {
     if issue.kind != Kind::Complaint || issue.record_ids.is_empty() {
         return;
     }
     let Some(object) = naming::core_part(&issue.name) else { return };
     let names = |id: &str| -> bool {
-        (clauses.get(id).into_iter().flatten()).any(|(k, t)| *k == Kind::Complaint && naming::names_object(object, t))
+        (clauses.get(id).into_iter().flatten()).any(|(k, t)| k == Kind::Complaint && naming::names_object(object, t))
     };
     let marks: Vec<bool> = issue.record_ids.iter().map(|id| names(id)).collect();
     if (marks.iter().filter(|m| **m).count() as f64) < CORE_SHARE * marks.len() as f64 {
