@@ -76,7 +76,6 @@ impl IssueDetector {
         let hits = &mut open.hits;
         for (meta, analysis) in batch {
             self.store_parents(&mut open.parents, meta);
-            self.count_burns(&mut open.burns, window, meta, analysis);
             if is_junk(analysis) {
                 continue;
             }
@@ -89,6 +88,7 @@ impl IssueDetector {
             let record = self.records.len() as u32;
             let groups = self.group_sets.intern(&meta.groups);
             self.records.push(Seen { id: meta.id.as_str().into(), groups });
+            self.count_burns(&mut open.burns, window, record, meta, analysis);
             let topic_bits = (analysis.clauses.iter().flat_map(|c| &c.topics))
                 .fold(0u16, |bits, t| bits | naming::topic_bit(&t.label));
             self.record_topics.push(topic_bits);

@@ -150,8 +150,9 @@ struct Seen {
     groups: u32,
 }
 
-/// Values as small keys: cluster ids for members, group values for records.
-#[derive(Debug)]
+/// Values as small keys: cluster ids for members, group values for records,
+/// series keys for slow-burn reports.
+#[derive(Clone, Debug)]
 struct Interner<T> {
     values: Vec<T>,
     keys: HashMap<T, u32>,

@@ -34,7 +34,7 @@
 //! background) and keep a three-day ingredient incident one issue when its
 //! wordings are spread over many clusters.
 
-use super::{naming, Episode, Example, GroupCount, Issue, IssueDetector};
+use super::{naming, Episode, Example, GroupCount, Interner, Issue, IssueDetector};
 use crate::cluster::Kind;
 use crate::pipeline::Analysis;
 use crate::spike::{group_key, poisson_sf, Alert, Exposure, Group, CHAIN};
@@ -162,11 +162,28 @@ pub(crate) struct SlowBurn {
     orders: HashMap<String, Orders>,
     windows: u32,
     pub(super) episodes: Vec<Episode>,
-    /// Members of this run: (key, window, record id, clause text, clause topic).
+    /// Reports of this run.
     #[serde(skip)]
-    hits: Vec<(String, i64, String, String, String)>,
+    hits: Vec<Hit>,
+    /// The series keys and clause topics of `hits`.
+    #[serde(skip)]
+    names: Interner<String>,
     #[serde(skip)]
     pub(super) touched: HashSet<String>,
+}
+
+/// A report counted in a series this run (compact: a run has millions).
+#[derive(Clone, Debug)]
+struct Hit {
+    /// The series key, in [`SlowBurn::names`].
+    key: u32,
+    window: i64,
+    /// The record, its index in the detector's records.
+    record: u32,
+    /// The clause's topic (or ""), in [`SlowBurn::names`].
+    topic: u32,
+    /// The clause.
+    text: Box<str>,
 }
 
 /// Whether a series is keyed by the lexicon (a problem, or an object and problem).
@@ -190,12 +207,14 @@ pub(super) struct BurnCounts {
 }
 
 impl IssueDetector {
-    /// Counts one record's complaints by topic × group (and lexicon problem, and
-    /// object × problem) into `into`, and keeps its clauses for the burns' reports.
+    /// Counts the complaints of a record (not junk; `record` is its index in
+    /// `records`) by topic × group (and lexicon problem, and object × problem)
+    /// into `into`, and keeps its clauses for the burns' reports.
     pub(super) fn count_burns(
         &mut self,
         into: &mut BurnCounts,
         window: i64,
+        record: u32,
         meta: &super::RecordMeta,
         analysis: &Analysis,
     ) {
@@ -203,9 +222,6 @@ impl IssueDetector {
         let fields = &self.options.group_fields;
         let sb = &mut self.state.slow_burn;
         let BurnCounts { counts, peers } = into;
-        if super::feed::is_junk(analysis) {
-            return;
-        }
         peers.resize_with(fields.len(), HashSet::new);
         for (level, v) in meta.groups.iter().take(fields.len()).enumerate() {
             if let Some(v) = v {
@@ -247,10 +263,12 @@ impl IssueDetector {
             }
         }
         for (series, (text, clause_topic)) in keys {
+            let topic = sb.names.intern(clause_topic);
+            let mut hit = |k: &str| Hit { key: sb.names.intern(k), window, record, topic, text: text.into() };
             let chain = key(&series, CHAIN, "*");
             *counts.entry(chain.clone()).or_insert(0) += 1;
             if lexicon_key(&series) {
-                sb.hits.push((chain, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+                sb.hits.push(hit(&chain));
             }
             for (f, v) in fields.iter().zip(&meta.groups) {
                 if series.starts_with(PROBLEM) {
@@ -259,7 +277,7 @@ impl IssueDetector {
                 if let Some(v) = v {
                     let k = key(&series, f, v);
                     *counts.entry(k.clone()).or_insert(0) += 1;
-                    sb.hits.push((k, window, meta.id.clone(), text.to_string(), clause_topic.to_string()));
+                    sb.hits.push(hit(&k));
                 }
             }
         }
@@ -437,11 +455,12 @@ impl IssueDetector {
             .collect();
         groups.extend(alerted.iter().map(|a| format!("{}\u{1f}{}", a.field, a.value)));
         (sb.hits.iter())
-            .filter(|(_, w, ..)| *w >= from && *w <= to)
-            .filter(|(k, ..)| {
+            .filter(|h| h.window >= from && h.window <= to)
+            .filter(|h| {
+                let k = sb.names.value(h.key);
                 k.split_once('\u{1f}').is_some_and(|(series, g)| groups.contains(g) && names_problem(series))
             })
-            .map(|(_, _, id, ..)| id.as_str())
+            .map(|h| &*self.records[h.record as usize].id)
             .collect()
     }
 
@@ -461,13 +480,15 @@ impl IssueDetector {
                 let mut clause_topics: BTreeMap<&str, usize> = BTreeMap::new();
                 let mut examples: Vec<Example> = Vec::new();
                 let mut seen = HashSet::new();
-                for (hk, w, id, text, clause_topic) in &sb.hits {
-                    if hk == k && *w >= e.start && *w <= e.end && seen.insert(id.as_str()) {
-                        record_ids.push(id.clone());
-                        texts.push(text);
-                        *clause_topics.entry(clause_topic.as_str()).or_insert(0) += 1;
-                        if examples.len() < self.options.examples && !examples.iter().any(|x| &x.text == text) {
-                            examples.push(Example { id: id.clone(), text: text.clone() });
+                let key = sb.names.get(k);
+                for h in &sb.hits {
+                    let id = &*self.records[h.record as usize].id;
+                    if Some(h.key) == key && h.window >= e.start && h.window <= e.end && seen.insert(id) {
+                        record_ids.push(id.to_string());
+                        texts.push(&h.text);
+                        *clause_topics.entry(sb.names.value(h.topic).as_str()).or_insert(0) += 1;
+                        if examples.len() < self.options.examples && !examples.iter().any(|x| *x.text == *h.text) {
+                            examples.push(Example { id: id.to_string(), text: h.text.to_string() });
                         }
                     }
                 }
