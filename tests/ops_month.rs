@@ -212,3 +212,73 @@ fn tickets_on_the_example_month_open_once_and_escalate_when_late() {
         assert_eq!((y.status, y.escalations), (TicketStatus::Open, 0), "yellow has 72 hours");
     }
 }
+
+/// `process` adds a window in chunks of 4,096 records and tests it once its last
+/// chunk is in; `add_window` takes a whole window at once. On the month with its
+/// first eleven days folded into one window (about 4,600 records: two chunks),
+/// with stores and volume joined in, both give the same issues.
+#[test]
+fn chunked_process_gives_what_whole_windows_give() {
+    let m = the_month();
+    let fingerprint = m.analyzer.classifier().unwrap().model().fingerprint().to_string();
+    let options = IssueOptions::default().with_group_fields(["store", "region"]).with_now(Some("2026-11-05".into()));
+    let detector = || {
+        let mut d = IssueDetector::new(options.clone(), &fingerprint);
+        d.set_stores(stores());
+        d.set_volume(volume()).unwrap();
+        d
+    };
+    // Day i of the month (from 2026-10-01) becomes day 1 + max(i - 10, 0), at the same time of day.
+    let day_of = |time: &str| {
+        let date = &time[..10];
+        let (month, day): (u32, u32) = (date[5..7].parse().unwrap(), date[8..10].parse().unwrap());
+        if month == 10 {
+            day - 1
+        } else {
+            31 + day - 1
+        }
+    };
+    let days = m.records.iter().map(|r| day_of(&r.time)).max().unwrap() + 1;
+    let feed: Vec<(RecordMeta, Analysis)> = m
+        .records
+        .iter()
+        .zip(&m.analyses)
+        .map(|(r, a)| {
+            let time = format!("2026-10-{:02}{}", 1 + day_of(&r.time).saturating_sub(10), &r.time[10..]);
+            let meta = RecordMeta {
+                id: r.id.clone(),
+                time: LocalTime::parse(&time).unwrap(),
+                groups: vec![Some(r.store.clone()), Some(r.region.clone())],
+            };
+            (meta, a.clone())
+        })
+        .collect();
+
+    let mut chunked = detector();
+    let records = feed.iter().map(|(meta, a)| (meta.clone(), Feed::Analyzed(Box::new(a.clone()))));
+    let summary = chunked.process(&m.analyzer, records, |_| {}).unwrap();
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.windows, days as usize - 10);
+
+    let mut whole = detector();
+    let clock = options.clock().unwrap();
+    let size = options.window;
+    let mut order: Vec<(i64, i64, usize)> = (feed.iter().enumerate())
+        .map(|(i, (meta, _))| {
+            let instant = meta.time.instant_in(clock.zone()).as_nanosecond() as i64;
+            (clock.window(&meta.time, size), instant, i)
+        })
+        .collect();
+    order.sort_by_key(|&(w, t, _)| (w, t));
+    let mut largest = 0;
+    for window in order.chunk_by(|a, b| a.0 == b.0) {
+        let batch: Vec<(RecordMeta, Analysis)> = window.iter().map(|&(_, _, i)| feed[i].clone()).collect();
+        largest = largest.max(batch.len());
+        whole.add_window(window[0].0, &batch, m.analyzer.segmenter());
+    }
+    assert!(largest > 4096, "a window must span two chunks, the largest has {largest} records");
+
+    let (a, b) = (chunked.issues(None), whole.issues(None));
+    assert!(!a.is_empty(), "the folded month raises issues");
+    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+}
