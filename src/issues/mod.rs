@@ -86,6 +86,15 @@
 //!    yellow issue a fortnight; the counts keep one-off coincidences green. An
 //!    issue left with fewer reports once they are fitted to its name (step 6)
 //!    keeps only the severity its reports support.
+//!
+//! **Memory.** A run holds the month's records until they are sorted, then
+//! scores and adds them in chunks of 4,096 (a window is tested once its last
+//! chunk is in), so only one chunk's analyses and embeddings live at a time.
+//! What a run keeps for its report is compact: per record a boxed id and a key
+//! to its interned group values; per complaint or praise clause (a member) a
+//! cluster key and the boxed clause; per slow-burn report an interned series key.
+//! On 1.5 million distinct comments this took the peak from 4.25 GiB to under
+//! 2 GiB (README, Benchmarks).
 
 mod alerts;
 mod detector;

@@ -15,6 +15,13 @@ mod tickets;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a run of `fankui issues` keeps
+/// millions of small strings (record ids, clauses) while chunks of analyses come
+/// and go. On 1.5 million distinct comments: 8 min 32 s instead of 9 min 50 s,
+/// peak RSS 1.94 instead of 1.99 GiB, same output (README, Benchmarks).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "fankui", version, about = "Mine Chinese customer feedback (反馈): clean, segment, score, cluster.")]
 struct Cli {
