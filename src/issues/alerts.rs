@@ -122,7 +122,7 @@ impl IssueDetector {
                     entry.push((record, meta.groups.clone()));
                 }
                 let cluster = self.cluster_keys.intern(&self.state.clusterer.clusters()[ci].id);
-                let text = clause.clause.text.as_str().into();
+                let text = self.texts.intern(clause.clause.text.as_str());
                 self.members.push(Member { record, cluster, window, similarity, kind, text });
             }
         }
@@ -260,7 +260,7 @@ impl IssueDetector {
                     self.groups_of(m.record).get(l).and_then(|v| v.as_deref()) == Some(alert.group.value.as_str())
                 })
             })
-            .map(|m| &*m.text)
+            .map(|m| self.text(m))
             .collect();
         if texts.is_empty() {
             return self.name_cluster(ci);
@@ -271,7 +271,7 @@ impl IssueDetector {
     pub(super) fn name_cluster(&self, ci: usize) -> String {
         let c = &self.state.clusterer.clusters()[ci];
         let key = self.cluster_keys.get(&c.id);
-        let texts: Vec<&str> = self.members.iter().filter(|m| Some(m.cluster) == key).map(|m| &*m.text).collect();
+        let texts: Vec<&str> = self.members.iter().filter(|m| Some(m.cluster) == key).map(|m| self.text(m)).collect();
         naming::name_kind(c.kind == Kind::Praise, &texts, &c.top_topics(2))
     }
 }

@@ -108,6 +108,7 @@ impl IssueDetector {
             records: Vec::new(),
             record_topics: Vec::new(),
             members: Vec::new(),
+            texts: Default::default(),
             cluster_keys: Default::default(),
             group_sets: Default::default(),
             chain_stats: HashMap::new(),
@@ -223,6 +224,8 @@ impl IssueDetector {
         }
         let mut timed = timed.into_iter();
         let chunks: Vec<Vec<Timed>> = sizes.into_iter().map(|n| timed.by_ref().take(n).collect()).collect();
+        // The emptied buffer would otherwise be held to the end of the run.
+        drop(timed);
         let mut done = summary.errors.len();
         // The window being filled, and whether it is new (else it was already processed).
         let mut current: Option<(i64, Option<OpenWindow>)> = None;

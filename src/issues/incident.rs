@@ -87,7 +87,7 @@ impl IssueDetector {
             if records.iter().filter(|&&r| in_groups(r)).count() * 2 < records.len() {
                 continue;
             }
-            let texts: Vec<&str> = idx.iter().map(|&i| &*self.members[i].text).collect();
+            let texts: Vec<&str> = idx.iter().map(|&i| self.text(&self.members[i])).collect();
             let topics = c.top_topics(2);
             let name = naming::name_kind(e.kind == crate::cluster::Kind::Praise, &texts, &topics);
             let same = match (own_object, lexicon_object(&name)) {

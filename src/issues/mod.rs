@@ -92,9 +92,10 @@
 //! chunk is in), so only one chunk's analyses and embeddings live at a time.
 //! What a run keeps for its report is compact: per record a boxed id and a key
 //! to its interned group values; per complaint or praise clause (a member) a
-//! cluster key and the boxed clause; per slow-burn report an interned series key.
-//! On 1.5 million distinct comments this took the peak from 4.25 GiB to under
-//! 2 GiB (README, Benchmarks).
+//! cluster key and a clause key; per slow-burn report an interned series key and
+//! a clause key. Clauses live once each in one buffer (`texts`): short ones such
+//! as "味道一般" recur thousands of times. On 1.5 million distinct comments this
+//! took the peak from 4.25 GiB to 1.64 GiB (README, Benchmarks).
 
 mod alerts;
 mod detector;
@@ -107,6 +108,7 @@ mod options;
 mod report;
 mod slow_burn;
 mod state;
+mod texts;
 
 pub(crate) use feed::is_junk;
 pub use feed::{Feed, RecordFields, RecordMeta};
@@ -148,7 +150,8 @@ struct Member {
     window: i64,
     similarity: f32,
     kind: Kind,
-    text: Box<str>,
+    /// The clause, as its key in [`IssueDetector::texts`].
+    text: u32,
 }
 
 /// A record of this run, compact (a run keeps millions): its id and its
@@ -209,6 +212,11 @@ impl IssueDetector {
     fn groups_of(&self, r: u32) -> &feed::Groups {
         self.group_sets.value(self.records[r as usize].groups)
     }
+
+    /// The clause of a member.
+    fn text(&self, m: &Member) -> &str {
+        self.texts.get(m.text)
+    }
 }
 
 /// Finds named issues in a stream of analyzed records. Feed windows in time order.
@@ -221,6 +229,8 @@ pub struct IssueDetector {
     record_topics: Vec<u16>,
     members: Vec<Member>,
     cluster_keys: Interner<String>,
+    /// The clauses of `members` and of the slow-burn reports.
+    texts: texts::Texts,
     /// The distinct group values of `records`.
     group_sets: Interner<feed::Groups>,
     /// Chain-level (count, expected) per cluster per window, this run.

@@ -105,8 +105,11 @@ impl IssueDetector {
             if examples.len() >= self.options.examples {
                 break;
             }
-            if !examples.iter().any(|x| *x.text == *m.text) {
-                examples.push(Example { id: self.records[m.record as usize].id.to_string(), text: m.text.to_string() });
+            if !examples.iter().any(|x| x.text == self.text(m)) {
+                examples.push(Example {
+                    id: self.records[m.record as usize].id.to_string(),
+                    text: self.text(m).to_string(),
+                });
             }
         }
         let (count_hist, expected) = (e.start..=e.end)
@@ -196,7 +199,8 @@ impl IssueDetector {
 
     /// The complaint and praise clauses of this run's records, by record id.
     fn clauses_by_record(&self) -> RecordClauses<'_> {
-        let mut out = RecordClauses { members: &self.members, ranges: HashMap::new(), more: HashMap::new() };
+        let mut out =
+            RecordClauses { members: &self.members, texts: &self.texts, ranges: HashMap::new(), more: HashMap::new() };
         // A record's members are consecutive (added record by record).
         let mut start = 0;
         for run in self.members.chunk_by(|a, b| a.record == b.record) {
@@ -267,7 +271,9 @@ impl IssueDetector {
         let size = self.options.window;
         // The item's praise per window (distinct records), whatever cluster it fell in.
         let mut per: BTreeMap<i64, BTreeSet<u32>> = BTreeMap::new();
-        for m in self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(&m.text, &item, object)) {
+        for m in
+            self.members.iter().filter(|m| m.kind == Kind::Praise && naming::names_item(self.text(m), &item, object))
+        {
             if chain || self.in_groups(self.groups_of(m.record), &alerted) {
                 per.entry(m.window).or_default().insert(m.record);
             }
@@ -328,6 +334,7 @@ const FOCUS_SHARE: f64 = 2.0 / 3.0;
 /// ranges of the members (a run may have millions).
 struct RecordClauses<'a> {
     members: &'a [Member],
+    texts: &'a super::texts::Texts,
     /// The members of the first record with each id.
     ranges: HashMap<&'a str, (usize, usize)>,
     /// Those of later records with the same id, if any.
@@ -339,7 +346,7 @@ impl<'a> RecordClauses<'a> {
     fn get(&self, id: &str) -> Option<Vec<(Kind, &'a str)>> {
         let first = self.ranges.get(id)?;
         let ranges = std::iter::once(first).chain(self.more.get(id).into_iter().flatten());
-        Some(ranges.flat_map(|&(a, b)| &self.members[a..b]).map(|m| (m.kind, &*m.text)).collect())
+        Some(ranges.flat_map(|&(a, b)| &self.members[a..b]).map(|m| (m.kind, self.texts.get(m.text))).collect())
     }
 }
 

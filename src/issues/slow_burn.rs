@@ -182,8 +182,8 @@ struct Hit {
     record: u32,
     /// The clause's topic (or ""), in [`SlowBurn::names`].
     topic: u32,
-    /// The clause.
-    text: Box<str>,
+    /// The clause, in the detector's texts.
+    text: u32,
 }
 
 /// Whether a series is keyed by the lexicon (a problem, or an object and problem).
@@ -264,7 +264,8 @@ impl IssueDetector {
         }
         for (series, (text, clause_topic)) in keys {
             let topic = sb.names.intern(clause_topic);
-            let mut hit = |k: &str| Hit { key: sb.names.intern(k), window, record, topic, text: text.into() };
+            let text = self.texts.intern(text);
+            let mut hit = |k: &str| Hit { key: sb.names.intern(k), window, record, topic, text };
             let chain = key(&series, CHAIN, "*");
             *counts.entry(chain.clone()).or_insert(0) += 1;
             if lexicon_key(&series) {
@@ -485,10 +486,11 @@ impl IssueDetector {
                     let id = &*self.records[h.record as usize].id;
                     if Some(h.key) == key && h.window >= e.start && h.window <= e.end && seen.insert(id) {
                         record_ids.push(id.to_string());
-                        texts.push(&h.text);
+                        let text = self.texts.get(h.text);
+                        texts.push(text);
                         *clause_topics.entry(sb.names.value(h.topic).as_str()).or_insert(0) += 1;
-                        if examples.len() < self.options.examples && !examples.iter().any(|x| *x.text == *h.text) {
-                            examples.push(Example { id: id.to_string(), text: h.text.to_string() });
+                        if examples.len() < self.options.examples && !examples.iter().any(|x| x.text == text) {
+                            examples.push(Example { id: id.to_string(), text: text.to_string() });
                         }
                     }
                 }
