@@ -221,7 +221,10 @@ impl IssueDetector {
     /// [`FOCUS_SHARE`] of its reports, the finest such group: rude staff at one
     /// store also lifts the chain's count of 态度差, but the incident is the store's,
     /// and the same complaint at other stores that week is the everyday background.
-    /// Returns the group (level, value) it was narrowed to.
+    /// Returns the group (level, value) it was narrowed to, also when that group
+    /// already held all its reports: a region's delivery outage whose reports all
+    /// came from the region (the chain's count rose with it) is the region's, and
+    /// its late reports are gathered there only.
     fn focus(&self, issue: &mut Issue, index: &HashMap<&str, usize>) -> Option<(usize, String)> {
         let n = issue.record_ids.len();
         let fields = &self.options.group_fields;
@@ -230,7 +233,7 @@ impl IssueDetector {
             let best = (issue.alerts.iter().filter(|a| a.field == *field))
                 .map(|a| (a.value.as_str(), issue.record_ids.iter().filter(|id| in_group(id, level, &a.value)).count()))
                 .max_by_key(|&(_, k)| k);
-            if let Some((value, k)) = best.filter(|&(_, k)| k < n && k as f64 >= FOCUS_SHARE * n as f64) {
+            if let Some((value, k)) = best.filter(|&(_, k)| k > 0 && k as f64 >= FOCUS_SHARE * n as f64) {
                 let value = value.to_string();
                 issue.record_ids.retain(|id| in_group(id, level, &value));
                 issue.count = k as u64;
