@@ -9,8 +9,10 @@
 //! change). The records are two analyses of the default model, cloned: what is
 //! tested is the detector, not the model.
 
-use fankui::{Analysis, Analyzer, Feed, Input, Issue, IssueDetector, IssueOptions, LocalTime, PipelineConfig, RecordMeta};
 use fankui::Volume;
+use fankui::{
+    Analysis, Analyzer, Feed, Input, Issue, IssueDetector, IssueOptions, LocalTime, PipelineConfig, RecordMeta,
+};
 use std::fmt::Write as _;
 
 const DAYS: u32 = 28;
@@ -149,8 +151,14 @@ fn slow_burn_expectation_follows_daily_orders() {
     let m = month();
     let without = detect(&m, false);
     let with = detect(&m, true);
-    assert!(!of_store(&without, "P").is_empty(), "without volume the promotion store's sixfold complaints are an issue");
-    assert!(of_store(&with, "P").is_empty(), "with volume the promotion store has no issue: its complaints per order did not change");
+    assert!(
+        !of_store(&without, "P").is_empty(),
+        "without volume the promotion store's sixfold complaints are an issue"
+    );
+    assert!(
+        of_store(&with, "P").is_empty(),
+        "with volume the promotion store has no issue: its complaints per order did not change"
+    );
     for issues in [&without, &with] {
         let q = of_store(issues, "Q");
         assert_eq!(q.len(), 1, "store Q's burn is one issue with or without volume");
@@ -160,4 +168,33 @@ fn slow_burn_expectation_follows_daily_orders() {
     for i in with.iter().chain(&without) {
         assert!(from(i, "P") + from(i, "Q") > 0, "a quiet store's complaints made an issue: {}", i.name);
     }
+}
+
+/// A burn is dated from its first day in excess, not from a day of background
+/// just above a baseline near zero: store R, with no complaint since day 1, has
+/// two on day 17 (enough to be in excess of nearly nothing) and ten a day on days
+/// 18–21. The issue starts on day 18 (the day before it began on day 17 when any
+/// day with two complaints over MIN_RATIO × the baseline opened the burn).
+#[test]
+fn a_burn_starts_on_its_first_strong_day() {
+    let Month { analyzer, complaint, praise, .. } = month();
+    let mut records = Vec::new();
+    for day in 1..=DAYS {
+        for i in 0..STORES {
+            let s = if i == 0 { "R".to_string() } else { store(i) };
+            records.extend(std::iter::repeat_n((s.clone(), day, false), 8));
+            let complaints = match (i, day) {
+                (_, 1) => 1,
+                (0, 17) => 2,
+                (0, 18..=21) => 10,
+                _ => 0,
+            };
+            records.extend(std::iter::repeat_n((s, day, true), complaints));
+        }
+    }
+    let m = Month { analyzer, records, complaint, praise };
+    let issues = detect(&m, false);
+    let r = of_store(&issues, "R");
+    assert_eq!(r.len(), 1, "store R's burn is one issue");
+    assert_eq!(r[0].start, "2026-10-18", "dated from its first strong day");
 }
