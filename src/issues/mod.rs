@@ -35,8 +35,9 @@
 //!    first window, zeros included: one complaint a week before is not one a day,
 //!    and four a day since day 10 are not 0.2), Bonferroni 1 %, and the newest window itself in excess (a
 //!    burn ends when the problem does: a window extends it only when it holds at
-//!    least half the burn's mean day; it starts with the run of days in excess
-//!    that ends with its first alert). This finds rude staff at one store (5–8 a
+//!    least half the burn's mean day; it starts with the run of days in excess,
+//!    each with half the burn's mean day too, that ends with its first alert: two
+//!    everyday "涨价了" the day before a price increase do not open it). This finds rude staff at one store (5–8 a
 //!    day, each worded differently) and a chain-wide price increase, which no
 //!    single cluster shows. With daily orders, a day's expectation scales with the
 //!    group's orders over its usual orders (more customers is not a burn).
