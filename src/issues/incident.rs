@@ -64,7 +64,7 @@ impl IssueDetector {
         let mut others: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in self.members.iter().enumerate() {
             if m.window >= e.start && m.window <= e.end && Some(m.cluster) != own {
-                others.entry(self.cluster_keys.value(m.cluster).as_str()).or_default().push(i);
+                others.entry(self.cluster_keys.value(m.cluster)).or_default().push(i);
             }
         }
         let have: HashSet<String> = issue.record_ids.iter().cloned().collect();

@@ -109,7 +109,7 @@ mod options;
 mod report;
 mod slow_burn;
 mod state;
-mod texts;
+mod strings;
 
 pub(crate) use feed::is_junk;
 pub use feed::{Feed, RecordFields, RecordMeta};
@@ -163,8 +163,8 @@ struct Seen {
     groups: u32,
 }
 
-/// Values as small keys: cluster ids for members, group values for records,
-/// series keys for slow-burn reports.
+/// Values as small keys: the group values of records (strings have
+/// [`strings::Strings`]).
 #[derive(Clone, Debug)]
 struct Interner<T> {
     values: Vec<T>,
@@ -193,15 +193,6 @@ impl<T: std::hash::Hash + Eq + Clone> Interner<T> {
         k
     }
 
-    /// The key of `value`, if it was given one.
-    fn get<Q>(&self, value: &Q) -> Option<u32>
-    where
-        T: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
-    {
-        self.keys.get(value).copied()
-    }
-
     /// The value of key `k`.
     fn value(&self, k: u32) -> &T {
         &self.values[k as usize]
@@ -216,7 +207,7 @@ impl IssueDetector {
 
     /// The clause of a member.
     fn text(&self, m: &Member) -> &str {
-        self.texts.get(m.text)
+        self.texts.value(m.text)
     }
 }
 
@@ -229,9 +220,9 @@ pub struct IssueDetector {
     /// [`naming::topic_bit`]: what a report speaks of, whatever its sentiment.
     record_topics: Vec<u16>,
     members: Vec<Member>,
-    cluster_keys: Interner<String>,
+    cluster_keys: strings::Strings,
     /// The clauses of `members` and of the slow-burn reports.
-    texts: texts::Texts,
+    texts: strings::Strings,
     /// The distinct group values of `records`.
     group_sets: Interner<feed::Groups>,
     /// Chain-level (count, expected) per cluster per window, this run.

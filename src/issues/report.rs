@@ -337,7 +337,7 @@ const FOCUS_SHARE: f64 = 2.0 / 3.0;
 /// ranges of the members (a run may have millions).
 struct RecordClauses<'a> {
     members: &'a [Member],
-    texts: &'a super::texts::Texts,
+    texts: &'a super::strings::Strings,
     /// The members of the first record with each id.
     ranges: HashMap<&'a str, (usize, usize)>,
     /// Those of later records with the same id, if any.
@@ -349,7 +349,7 @@ impl<'a> RecordClauses<'a> {
     fn get(&self, id: &str) -> Option<Vec<(Kind, &'a str)>> {
         let first = self.ranges.get(id)?;
         let ranges = std::iter::once(first).chain(self.more.get(id).into_iter().flatten());
-        Some(ranges.flat_map(|&(a, b)| &self.members[a..b]).map(|m| (m.kind, self.texts.get(m.text))).collect())
+        Some(ranges.flat_map(|&(a, b)| &self.members[a..b]).map(|m| (m.kind, self.texts.value(m.text))).collect())
     }
 }
 

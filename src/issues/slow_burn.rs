@@ -34,7 +34,7 @@
 //! background) and keep a three-day ingredient incident one issue when its
 //! wordings are spread over many clusters.
 
-use super::{naming, Episode, Example, GroupCount, Interner, Issue, IssueDetector};
+use super::{naming, strings::Strings, Episode, Example, GroupCount, Issue, IssueDetector};
 use crate::cluster::Kind;
 use crate::pipeline::Analysis;
 use crate::spike::{group_key, poisson_sf, Alert, Exposure, Group, CHAIN};
@@ -167,7 +167,7 @@ pub(crate) struct SlowBurn {
     hits: Vec<Hit>,
     /// The series keys and clause topics of `hits`.
     #[serde(skip)]
-    names: Interner<String>,
+    names: Strings,
     #[serde(skip)]
     pub(super) touched: HashSet<String>,
 }
@@ -488,9 +488,9 @@ impl IssueDetector {
                     let id = &*self.records[h.record as usize].id;
                     if Some(h.key) == key && h.window >= e.start && h.window <= e.end && seen.insert(id) {
                         record_ids.push(id.to_string());
-                        let text = self.texts.get(h.text);
+                        let text = self.texts.value(h.text);
                         texts.push(text);
-                        *clause_topics.entry(sb.names.value(h.topic).as_str()).or_insert(0) += 1;
+                        *clause_topics.entry(sb.names.value(h.topic)).or_insert(0) += 1;
                         if examples.len() < self.options.examples && !examples.iter().any(|x| x.text == text) {
                             examples.push(Example { id: id.to_string(), text: text.to_string() });
                         }
