@@ -213,19 +213,14 @@ impl IssueDetector {
         // In time order (stable: input order within one instant).
         timed.sort_by_key(|t| (t.window, t.instant));
         // Chunks of up to CHUNK records of one window each, each its own vector,
-        // freed once added.
-        let mut sizes: Vec<usize> = Vec::new();
-        let mut rest = timed.as_slice();
-        while !rest.is_empty() {
-            let w = rest[0].window;
-            let n = rest.iter().take(CHUNK).take_while(|t| t.window == w).count();
-            sizes.push(n);
-            rest = &rest[n..];
+        // freed once added (the sorted vector is consumed here).
+        let mut chunks: Vec<Vec<Timed>> = Vec::new();
+        for t in timed {
+            match chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK && chunk[0].window == t.window => chunk.push(t),
+                _ => chunks.push(vec![t]),
+            }
         }
-        let mut timed = timed.into_iter();
-        let chunks: Vec<Vec<Timed>> = sizes.into_iter().map(|n| timed.by_ref().take(n).collect()).collect();
-        // The emptied buffer would otherwise be held to the end of the run.
-        drop(timed);
         let mut done = summary.errors.len();
         // The window being filled, and whether it is new (else it was already processed).
         let mut current: Option<(i64, Option<OpenWindow>)> = None;

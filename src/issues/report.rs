@@ -105,11 +105,9 @@ impl IssueDetector {
             if examples.len() >= self.options.examples {
                 break;
             }
-            if !examples.iter().any(|x| x.text == self.text(m)) {
-                examples.push(Example {
-                    id: self.records[m.record as usize].id.to_string(),
-                    text: self.text(m).to_string(),
-                });
+            let text = self.text(m);
+            if !examples.iter().any(|x| x.text == text) {
+                examples.push(Example { id: self.records[m.record as usize].id.to_string(), text: text.to_string() });
             }
         }
         let (count_hist, expected) = (e.start..=e.end)

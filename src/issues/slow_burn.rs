@@ -340,15 +340,16 @@ impl IssueDetector {
             // ... and holds at least TAIL_SHARE of the span's mean day: with a baseline
             // near zero, two everyday "涨价了" the day after a price increase would
             // otherwise keep the burn going.
-            let hot_now = |span: i64, total: u64| hot(window, n) && n as f64 >= TAIL_SHARE * total as f64 / span as f64;
-            if let Some((total, expected, p, span)) = best.filter(|b| hot_now(b.3, b.0)) {
-                // Dated from the first day of the run of days in excess (2+ complaints,
-                // MIN_RATIO × the daily baseline, TAIL_SHARE of the span's mean day)
-                // that ends with this one: a span may open with ordinary days, or
-                // with an earlier day of background a little above its baseline.
+            let strong = |w: i64, c: u64, span: i64, total: u64| {
+                hot(w, c) && c as f64 >= TAIL_SHARE * total as f64 / span as f64
+            };
+            if let Some((total, expected, p, span)) = best.filter(|b| strong(window, n, b.3, b.0)) {
+                // Dated from the first day of the run of strong days (in excess and
+                // with TAIL_SHARE of the span's mean day) that ends with this one: a
+                // span may open with ordinary days, or with an earlier day of
+                // background a little above its baseline.
                 let mut start = window;
-                let mean = total as f64 / span as f64;
-                while recent.iter().any(|&(w, c)| w == start - 1 && hot(w, c) && c as f64 >= TAIL_SHARE * mean) {
+                while recent.iter().any(|&(w, c)| w == start - 1 && strong(w, c, span, total)) {
                     start -= 1;
                 }
                 tests.push((k.clone(), total, expected, p, start));
