@@ -276,8 +276,9 @@ fn sentiment_of(config: &ModelConfig, probs: &[f32]) -> Sentiment {
 /// The sentiment a text gives the topics found in it: its lean unless it is neutral with at
 /// least `neutral_min` ([`ClassifyOptions::topic_neutral_min`]). A model without the labels
 /// negative / neutral / positive keeps its own label.
-fn topic_sentiment(s: &Sentiment, neutral_min: f32) -> String {
-    let (Some(&neg), Some(&neu), Some(&pos)) = (s.probs.get("negative"), s.probs.get("neutral"), s.probs.get("positive"))
+pub(crate) fn topic_sentiment(s: &Sentiment, neutral_min: f32) -> String {
+    let (Some(&neg), Some(&neu), Some(&pos)) =
+        (s.probs.get("negative"), s.probs.get("neutral"), s.probs.get("positive"))
     else {
         return s.label.clone();
     };

@@ -5,7 +5,7 @@
 //! round-trips through JSON, so a deployment's whole configuration can live in
 //! one file.
 
-use crate::classify::{Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
+use crate::classify::{topic_sentiment, Classification, Classifier, ClassifyOptions, Sentiment, TopicScore};
 use crate::clause::{Clause, ClauseOptions, ClauseSplitter};
 use crate::error::{Error, Result};
 use crate::model::SpanInput;
@@ -532,8 +532,8 @@ impl Analyzer {
             }
             let sentiment =
                 whole.as_ref().map(|w| record::sentiment(&a.text, &w.sentiment, &a.clauses, &self.config.record));
-            a.topics =
-                record::topics(whole.as_ref(), &a.clauses, model_topics, sentiment.as_ref(), &self.config.record);
+            let lean = sentiment.as_ref().map(|s| topic_sentiment(s, self.config.classify.topic_neutral_min));
+            a.topics = record::topics(whole.as_ref(), &a.clauses, model_topics, lean.as_deref(), &self.config.record);
             if let Some(w) = whole {
                 a.sentiment = sentiment;
                 a.embedding = w.embedding;
