@@ -220,6 +220,42 @@ fn options_turn_steps_off() {
 }
 
 #[test]
+fn learned_breaks_cut_long_run_on_speech() {
+    let inputs = [
+        "这家店的牛肉面味道不错价格也很实惠服务员态度也挺好的",
+        "锅底味道还可以菜品也很新鲜环境也比较干净然后就是上菜太慢了",
+        "藤椒鸡腿堡麻麻的很过瘾",
+    ];
+    let rules_only = TranscriptCleaner::new(VoiceOptions::default().with_learned_breaks(false)).unwrap();
+    let mut got = String::new();
+    for raw in inputs {
+        let learned = clean_with(&TranscriptCleaner::default(), raw);
+        got.push_str(&format!(
+            "{raw}\n  rules:   {}\n  learned: {}\n",
+            clean_with(&rules_only, raw).as_str(),
+            learned.as_str()
+        ));
+        // an inserted break stands for no original character
+        for (c, span) in learned.iter() {
+            assert_eq!(c == '，', span.start == span.end, "{raw}: {c} {span:?}");
+        }
+    }
+    // the last one is shorter than a run the model cuts (16 characters): left whole
+    expect![[r#"
+        这家店的牛肉面味道不错价格也很实惠服务员态度也挺好的
+          rules:   这家店的牛肉面味道不错价格也很实惠服务员态度也挺好的
+          learned: 这家店的牛肉面味道不错，价格也很实惠，服务员态度也挺好的
+        锅底味道还可以菜品也很新鲜环境也比较干净然后就是上菜太慢了
+          rules:   锅底味道还可以菜品也很新鲜环境也比较干净，然后就是上菜太慢了
+          learned: 锅底味道还可以，菜品也很新鲜，环境也比较干净，然后就是上菜太慢了
+        藤椒鸡腿堡麻麻的很过瘾
+          rules:   藤椒鸡腿堡麻麻的很过瘾
+          learned: 藤椒鸡腿堡麻麻的很过瘾
+    "#]]
+    .assert_eq(&got);
+}
+
+#[test]
 fn options_round_trip_through_json() {
     let options = VoiceOptions::default().with_insert_breaks(false);
     let json = serde_json::to_string(&options).unwrap();

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds models/default/{tokenizer.json,model.onnx,first_layer.bin,labels.json} from package-registry inputs
+# Rebuilds models/default/{tokenizer.json,model.onnx,first_layer.bin,labels.json} and
+# lexicons/voice_breaks.bin from package-registry inputs
 # (requirements.txt) and the public corpora in ../shared/data (read in place, never copied).
 # Reproducible: fixed seeds, pinned versions. Takes ~20 minutes (~30 with FINETUNE=1) on 2 cores.
 #   models/build/build.sh              full build + evaluation (writes work/metrics.md)
@@ -27,6 +28,7 @@ $B encoder.py              # USE encoder as ONNX (fp32 + int8), parity with the 
 $B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.json
 $B token_table.py ../default/model.onnx ../default/model.onnx  # per-token layers -> a lookup table
 $B first_layer.py ../default ../default  # first n-gram layers -> first_layer.bin, computed by fankui
+$B breaks.py               # voice clause-break model -> ../../lexicons/voice_breaks.bin (4 minutes)
 if [ "${1:-}" != "--no-eval" ]; then
     $B evaluate.py         # validation figures -> work/metrics.json, work/metrics.md
 fi
