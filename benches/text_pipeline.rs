@@ -1,5 +1,6 @@
 //! Throughput of the text pipeline (normalize + voice cleanup + clauses +
-//! keywords + quality + duplicates) in comments/s.
+//! keywords + quality + duplicates) in comments/s, and of voice cleanup alone on
+//! run-on transcripts with and without the learned clause breaks.
 //!
 //! The corpus is the `text` field of `examples/feedback.jsonl` (or of the JSONL
 //! file named by `FANKUI_BENCH_CORPUS`), cycled to 6,000 comments.
@@ -7,7 +8,7 @@
 //! comments in one run and prints the ratio.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use fankui::{Analyzer, Input, PipelineConfig};
+use fankui::{Analyzer, Input, Normalizer, PipelineConfig, TranscriptCleaner, VoiceOptions};
 use std::hint::black_box;
 
 const N: usize = 6_000;
@@ -42,6 +43,25 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analyze_batch_1_thread", |b| {
         b.iter(|| one.install(|| black_box(analyzer.analyze_batch(black_box(&inputs)))))
     });
+    group.finish();
+
+    // Voice cleanup of run-on transcripts (the same comments with their punctuation taken
+    // out), with the rules only and with the learned clause breaks too.
+    let normalizer = Normalizer::default();
+    let speech: Vec<_> = texts
+        .iter()
+        .map(|(t, _)| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .map(|t| normalizer.normalize(&t))
+        .collect();
+    let mut group = c.benchmark_group("voice_cleanup");
+    group.throughput(Throughput::Elements(speech.len() as u64));
+    group.sample_size(10);
+    for (name, learned) in [("rules", false), ("rules_and_learned_breaks", true)] {
+        let cleaner = TranscriptCleaner::new(VoiceOptions::default().with_learned_breaks(learned)).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| speech.iter().map(|t| black_box(cleaner.clean(t)).as_str().len()).sum::<usize>())
+        });
+    }
     group.finish();
 
     // The same comments scored by the bundled model too (sentiment, topics, clause

@@ -147,7 +147,7 @@ impl TranscriptCleaner {
         if self.options.insert_breaks {
             self.insert_breaks(&cleaned, &mut out);
             if self.options.learned_breaks {
-                out = self.learned_breaks(&out);
+                out = self.learned_breaks(out);
             }
         } else {
             for &(c, span) in &cleaned {
@@ -391,20 +391,32 @@ impl TranscriptCleaner {
 impl TranscriptCleaner {
     /// Pass 3: a break wherever the learned model finds one in a run without punctuation
     /// (see `breaks.rs`). The inserted `，` stands for no original character (an empty span).
-    fn learned_breaks(&self, text: &MappedText) -> MappedText {
+    fn learned_breaks(&self, text: MappedText) -> MappedText {
+        if text.as_str().chars().count() < breaks::MIN_RUN {
+            return text;
+        }
         let chars: Vec<(char, Span)> = text.as_str().chars().zip(text.spans().iter().copied()).collect();
-        let mut out = text.empty_like();
+        let mut cuts = Vec::new();
+        let mut start = 0;
         for run in chars.split_inclusive(|&(c, _)| is_boundary(c)) {
-            // The run's content characters as the model reads them, and where each one sits.
-            let (s, at): (Vec<char>, Vec<usize>) =
-                run.iter().enumerate().filter_map(|(k, &(c, _))| Some((BreakModel::content(c)?, k))).unzip();
-            let mut cuts = self.breaks.cuts(&s).into_iter().map(|i| at[i]).peekable();
-            for (k, &(c, span)) in run.iter().enumerate() {
-                if cuts.next_if_eq(&k).is_some() {
-                    out.push(BREAK, Span::new(span.start, span.start));
-                }
-                out.push(c, span);
+            if run.len() >= breaks::MIN_RUN {
+                // The run's content characters as the model reads them, and where each one sits.
+                let (s, at): (Vec<char>, Vec<usize>) =
+                    run.iter().enumerate().filter_map(|(k, &(c, _))| Some((BreakModel::content(c)?, k))).unzip();
+                cuts.extend(self.breaks.cuts(&s).into_iter().map(|i| start + at[i]));
             }
+            start += run.len();
+        }
+        if cuts.is_empty() {
+            return text;
+        }
+        let mut out = text.empty_like();
+        let mut cuts = cuts.into_iter().peekable();
+        for (k, &(c, span)) in chars.iter().enumerate() {
+            if cuts.next_if_eq(&k).is_some() {
+                out.push(BREAK, Span::new(span.start, span.start));
+            }
+            out.push(c, span);
         }
         out
     }
