@@ -173,7 +173,7 @@ fn opens_with_contrast(clause: &str) -> bool {
 }
 
 /// The record's topics, highest score first, each with the sentiment of the clause that
-/// reports it most strongly (or the comment's own when no clause does), or `record`, the
+/// reports it most strongly (or the comment's own when no clause does), or `record_lean`, the
 /// record's lean, when its clauses disagree or that clause is neutral (see [`RecordOptions`]);
 /// `other` only when no other topic is found. `model_topics`: the model's own topic labels (a
 /// clause-only topic among them needs [`RecordOptions::clause_topic_min`]).
@@ -181,7 +181,7 @@ pub(crate) fn topics(
     whole: Option<&Classification>,
     clauses: &[ScoredClause],
     model_topics: &[String],
-    record: Option<&str>,
+    record_lean: Option<&str>,
     options: &RecordOptions,
 ) -> Vec<TopicScore> {
     let best_in_clauses = |label: &str| {
@@ -225,13 +225,13 @@ pub(crate) fn topics(
         let fallback = whole.map(|w| w.topics.iter()).into_iter().flatten();
         merged.extend(fallback.chain(clauses.iter().flat_map(|c| c.topics.iter())).take(1).cloned());
     }
-    if let Some(record) = record {
+    if let Some(lean) = record_lean {
         for m in &mut merged {
             let mut said = clauses.iter().flat_map(|c| c.topics.iter()).filter(|t| t.label == m.label);
             let mixed = said.next().is_some_and(|first| said.any(|t| t.sentiment != first.sentiment));
-            let neutral = m.sentiment == "neutral" && record != "neutral";
+            let neutral = m.sentiment == "neutral" && lean != "neutral";
             if mixed && options.mixed_topic_record || neutral && options.neutral_topic_record {
-                m.sentiment = record.to_string();
+                m.sentiment = lean.to_string();
             }
         }
     }

@@ -42,8 +42,9 @@ from sklearn.linear_model import LogisticRegression
 import common
 import real_data as rd
 
+# Clause breaks. Anything else that is not content (、 between the items of a list, quotes,
+# brackets, emoji) is skipped without making a break.
 BREAK = set("，。！？；…⋯!?;,~～:：\n\r\t ")
-NO_BREAK = set("、")  # an enumeration comma is not a clause break
 BITS = 20
 THRESHOLD = 0.5
 MAX_DIST = 8
@@ -71,8 +72,6 @@ def runs(text):
             pending = 0
         elif c in BREAK:
             pending = 1
-        elif c in NO_BREAK:
-            pending = 0 if not pending else pending
     return "".join(chars), labels
 
 

@@ -23,7 +23,8 @@ use std::sync::OnceLock;
 
 const NAME: &str = "voice_breaks.bin";
 const MAGIC: &[u8] = b"FKBRK1";
-/// Distances from a run's ends are capped here (the trainer's `MAX_DIST`).
+/// Distances from a run's ends are capped here (the trainer's `MAX_DIST`; in training a "run"
+/// is a whole text with its punctuation taken out).
 const MAX_DIST: usize = 8;
 /// The fewest content characters a learned break leaves on either side.
 pub(crate) const MIN_CLAUSE: usize = 2;
@@ -32,6 +33,7 @@ pub(crate) const MIN_CLAUSE: usize = 2;
 /// 麻麻的很过瘾). On the train shops' labelled units read as voice, aspect sentiment is the
 /// same with 8, 12 or 16 (0.8887, 0.8887, 0.8888).
 pub(crate) const MIN_RUN: usize = 16;
+const _: () = assert!(MIN_RUN >= 2 * MIN_CLAUSE);
 
 /// The hashed logistic model of `lexicons/voice_breaks.bin`.
 pub(crate) struct BreakModel {
@@ -90,7 +92,7 @@ impl BreakModel {
     /// indices `i` (a break before `s[i]`), ascending.
     pub(crate) fn cuts(&self, s: &[char]) -> Vec<usize> {
         let n = s.len();
-        if n < MIN_RUN.max(2 * MIN_CLAUSE) {
+        if n < MIN_RUN {
             return Vec::new();
         }
         let mut gaps: Vec<(f32, usize)> = (MIN_CLAUSE..=n - MIN_CLAUSE)

@@ -392,6 +392,7 @@ impl TranscriptCleaner {
     /// Pass 3: a break wherever the learned model finds one in a run without punctuation
     /// (see `breaks.rs`). The inserted `，` stands for no original character (an empty span).
     fn learned_breaks(&self, text: MappedText) -> MappedText {
+        // Shorter texts and runs than the model cuts are passed over before anything is built.
         if text.as_str().chars().count() < breaks::MIN_RUN {
             return text;
         }
