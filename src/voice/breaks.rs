@@ -78,7 +78,9 @@ impl BreakModel {
     }
 
     /// The model's reading of a character: ASCII digits and letters by class, CJK ideographs
-    /// as themselves, anything else (emoji, symbols) not at all.
+    /// as themselves, anything else (emoji, symbols) not at all. The ideographs are the two
+    /// blocks `breaks.py`'s `content()` reads, not `chars::is_han`'s wider set: the hashed
+    /// features must be the ones the weights were trained on.
     pub(crate) fn content(c: char) -> Option<char> {
         match c {
             '0'..='9' => Some('0'),

@@ -396,7 +396,7 @@ impl TranscriptCleaner {
         if text.as_str().chars().count() < breaks::MIN_RUN {
             return text;
         }
-        let chars: Vec<(char, Span)> = text.as_str().chars().zip(text.spans().iter().copied()).collect();
+        let chars: Vec<(char, Span)> = text.iter().collect();
         let mut cuts = Vec::new();
         let mut start = 0;
         for run in chars.split_inclusive(|&(c, _)| is_boundary(c)) {
