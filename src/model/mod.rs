@@ -39,7 +39,9 @@ use std::path::{Path, PathBuf};
 #[serde(default)]
 #[non_exhaustive]
 pub struct ModelOptions {
-    /// Model directory. `None`: `$FANKUI_MODEL_DIR`, else the bundled `models/default`.
+    /// Model directory, or the name of a bundled model (`accurate`: multilingual-e5-small,
+    /// slower and more accurate). `None`: `$FANKUI_MODEL_DIR`, else the bundled
+    /// `models/default`.
     pub dir: Option<PathBuf>,
     /// ONNX Runtime library (file or directory). `None`: search, see [`runtime`].
     pub runtime: Option<PathBuf>,
@@ -99,33 +101,42 @@ impl ModelOptions {
         self
     }
 
-    /// The model directory these options select.
+    /// The model directory these options select. A `dir` (or `$FANKUI_MODEL_DIR`) that is a
+    /// bare name such as `accurate` and no directory of that name exists names a bundled model
+    /// ([`bundled_model_dir`]).
     pub fn resolve_dir(&self) -> PathBuf {
-        if let Some(d) = &self.dir {
-            return d.clone();
+        let chosen = match &self.dir {
+            Some(d) => d.clone(),
+            None => match std::env::var_os("FANKUI_MODEL_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => return default_model_dir(),
+            },
+        };
+        if chosen.parent() == Some(Path::new("")) && !chosen.exists() {
+            if let Some(bundled) = chosen.to_str().and_then(bundled_model_dir) {
+                return bundled;
+            }
         }
-        if let Some(d) = std::env::var_os("FANKUI_MODEL_DIR") {
-            return PathBuf::from(d);
-        }
-        default_model_dir()
+        chosen
     }
 }
 
-/// The bundled model: `models/default` next to the crate sources, or next to the
-/// executable (`<exe dir>/models/default`, `<exe dir>/../share/fankui/models/default`).
+/// The bundled model: `models/default` (see [`bundled_model_dir`]).
 pub fn default_model_dir() -> PathBuf {
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default");
-    if built.is_dir() {
-        return built;
-    }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
-        for candidate in [exe_dir.join("models/default"), exe_dir.join("../share/fankui/models/default")] {
-            if candidate.is_dir() {
-                return candidate;
-            }
-        }
-    }
-    built
+    bundled_model_dir("default").unwrap_or(built)
+}
+
+/// A model bundled with fankui, by name (`default`, `accurate`): `models/<name>` next to the
+/// crate sources, or next to the executable (`<exe dir>/models/<name>`,
+/// `<exe dir>/../share/fankui/models/<name>`). `None` when none of them is a directory.
+pub fn bundled_model_dir(name: &str) -> Option<PathBuf> {
+    let sub = Path::new("models").join(name);
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(&sub);
+    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf));
+    std::iter::once(built)
+        .chain(exe_dir.into_iter().flat_map(|d| [d.join(&sub), d.join("../share/fankui").join(&sub)]))
+        .find(|d| d.is_dir())
 }
 
 /// Tensor names used by a model.
@@ -204,6 +215,12 @@ pub struct ModelConfig {
     /// Tensor names, for the output side.
     #[serde(default)]
     pub outputs: BTreeMap<String, String>,
+    /// Most texts per model call, whatever `ModelOptions::batch_size` asks. `1` for a graph
+    /// whose outputs depend on the other texts of its batch: ONNX Runtime's dynamic int8
+    /// quantisation scales the activations of a whole call at once, so a text scored beside
+    /// others would not score as alone (the bundled accurate model). `None`: no limit.
+    #[serde(default)]
+    pub max_batch: Option<usize>,
 }
 
 fn default_max_length() -> usize {
@@ -354,6 +371,7 @@ impl Model {
         } else {
             None
         };
+        let batch_size = config.max_batch.map_or(options.batch_size, |m| m.clamp(1, options.batch_size));
         Ok(Model {
             dir,
             config,
@@ -362,7 +380,7 @@ impl Model {
             tokenizer,
             pool: SessionPool::new(sessions),
             first_layer,
-            batch_size: options.batch_size,
+            batch_size,
             batch_tokens: options.batch_tokens,
             fingerprint,
         })
@@ -666,6 +684,21 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_name_selects_a_bundled_model_and_anything_else_stays_a_path() {
+        let dir = |d: &str| ModelOptions::default().with_dir(d).resolve_dir();
+        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        assert_eq!(dir("accurate"), bundled.join("accurate"));
+        assert_eq!(dir("default"), bundled.join("default"));
+        assert_eq!(
+            dir("no-such-model"),
+            PathBuf::from("no-such-model"),
+            "a missing model stays as given (and fails to load)"
+        );
+        assert_eq!(dir("./accurate"), PathBuf::from("./accurate"), "a path is never a bundled name");
+        assert_eq!(dir("src"), PathBuf::from("src"), "an existing directory wins over a bundled name");
+    }
 
     fn row(tokens: usize, spans: usize) -> Row {
         Row { ids: vec![5; tokens], specials: Vec::new(), spans: (0..spans).map(|k| k..k + 1).collect() }

@@ -46,7 +46,8 @@ impl RecordArgs {
 /// The model and pipeline options of `fankui issues` and `fankui report`.
 #[derive(clap::Args)]
 pub struct ModelArgs {
-    /// Model directory; default: the bundled model.
+    /// Model directory, or `accurate` for the bundled accurate model (slower); default: the
+    /// bundled default model.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Pipeline configuration (JSON), see `PipelineConfig`.

@@ -33,7 +33,8 @@ pub struct ScoreArgs {
     /// Pipeline configuration (JSON), see `PipelineConfig`.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Model directory (model.onnx + tokenizer.json + labels.json [+ first_layer.bin]); default: the bundled model.
+    /// Model directory (model.onnx + tokenizer.json + labels.json [+ first_layer.bin]), or
+    /// `accurate` for the bundled accurate model (slower); default: the bundled default model.
     #[arg(long)]
     model: Option<PathBuf>,
     /// Skip the model: text stages only (no sentiment/topics, no ONNX Runtime needed).
