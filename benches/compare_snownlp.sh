@@ -7,7 +7,8 @@
 # tests/data/month/*.txt), so that no two comments are the same and nothing is cached.
 # LONG=1: long reviews instead, each of at least 300 characters (sentences joined until the
 # comment reaches 300), 2,000 by default.
-# Usage: [R=runs] [LONG=1] benches/compare_snownlp.sh [N]
+# MODEL=accurate (or a model directory): that model instead of the bundled default.
+# Usage: [R=runs] [LONG=1] [MODEL=accurate] benches/compare_snownlp.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -44,7 +45,7 @@ best=""
 py=""
 for i in $(seq "$R"); do
     s=$(date +%s.%N)
-    ./target/release/fankui score bench-out/snownlp_input.jsonl --quiet -o bench-out/snownlp_fankui.jsonl
+    ./target/release/fankui score bench-out/snownlp_input.jsonl --quiet -o bench-out/snownlp_fankui.jsonl ${MODEL:+--model "$MODEL"}
     e=$(date +%s.%N)
     t=$(python3 -c "print($e - $s)")
     best=$(python3 -c "print(min(float(x) for x in '$t $best'.split()))")
@@ -61,11 +62,12 @@ PY
 )
     py=$(python3 -c "print(min(float(x) for x in '$p $py'.split()))")
 done
-python3 - "$N" "$best" "$py" bench-out/snownlp_input.jsonl <<'PY'
+python3 - "$N" "$best" "$py" bench-out/snownlp_input.jsonl "${MODEL:-}" <<'PY'
 import json, sys
 n, rust, py = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 chars = sum(len(json.loads(l)["text"]) for l in open(sys.argv[4], encoding="utf-8")) / n
 print(f"{n} distinct comments, {chars:.0f} characters on average")
 print(f"SnowNLP(text).sentiments, 1 process:  {n/py:>8.0f} comments/s")
-print(f"fankui score (whole pipeline, 2 cores): {n/rust:>8.0f} comments/s  ({py/rust:.1f}x SnowNLP)")
+model = f", model {sys.argv[5]}" if sys.argv[5] else ""
+print(f"fankui score (whole pipeline, 2 cores{model}): {n/rust:>8.0f} comments/s  ({py/rust:.1f}x SnowNLP)")
 PY

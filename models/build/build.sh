@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Rebuilds models/default/{tokenizer.json,model.onnx,first_layer.bin,labels.json} and
-# lexicons/voice_breaks.bin from package-registry inputs
+# Rebuilds models/default/{tokenizer.json,model.onnx,first_layer.bin,labels.json},
+# lexicons/voice_breaks.bin and models/accurate/{tokenizer.json,model.onnx,labels.json} from
+# package-registry inputs
 # (requirements.txt) and the public corpora in ../shared/data (read in place, never copied).
-# Reproducible: fixed seeds, pinned versions. Takes ~20 minutes (~30 with FINETUNE=1) on 2 cores.
+# Reproducible: fixed seeds, pinned versions. Takes ~40 minutes (~50 with FINETUNE=1) on 2 cores.
 #   models/build/build.sh              full build + evaluation (writes work/metrics.md)
 #   models/build/build.sh --no-eval    build only
 #   FINETUNE=1 models/build/build.sh   with the encoder's upper layers fine-tuned (finetune.py)
@@ -29,6 +30,7 @@ $B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.j
 $B token_table.py ../default/model.onnx ../default/model.onnx  # per-token layers -> a lookup table
 $B first_layer.py ../default ../default  # first n-gram layers -> first_layer.bin, computed by fankui
 $B breaks.py               # voice clause-break model -> ../../lexicons/voice_breaks.bin (4 minutes)
+$B accurate.py             # multilingual-e5-small + heads -> ../accurate/ (20 minutes)
 if [ "${1:-}" != "--no-eval" ]; then
     $B evaluate.py         # validation figures -> work/metrics.json, work/metrics.md
 fi

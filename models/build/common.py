@@ -207,6 +207,39 @@ def normalize(text, t2s=True):
     return text
 
 
+# ---------------------------------------------------------------- labels.json
+
+def labels_json(name, version, description, thresholds, embedding_dim, ids, spans=True,
+                **extra):
+    """labels.json of a model built here (fankui's ModelConfig). ids: (pad, bos, eos); without
+    spans the span tensors are left out (fankui then scores each clause as a text of its own);
+    `extra` keys (e.g. max_batch) come last."""
+    pad, bos, eos = ids
+    span_in = {"span_mask": "span_mask"} if spans else {}
+    span_out = {"span_sentiment": "span_sentiment", "span_topics": "span_topics",
+                "span_embedding": "span_embedding"} if spans else {}
+    return {
+        "name": name,
+        "version": version,
+        "description": description,
+        "sentiment": SENTIMENTS,
+        "topics": TOPICS,
+        "topic_thresholds": {t: float(x) for t, x in zip(TOPICS, thresholds)},
+        "other_topic": "other",
+        "embedding_dim": embedding_dim,
+        "max_length": MAX_LENGTH,
+        "pad_id": pad,
+        "bos_id": bos,
+        "eos_id": eos,
+        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", **span_in},
+        "outputs": {"sentiment": "sentiment", "topics": "topics", "embedding": "embedding",
+                    **span_out},
+        "preprocessing": "text normalized by fankui's Normalizer (Traditional->Simplified, "
+                         "full-width->half-width, lowercase, PII placeholders, repeats <= 3)",
+        **extra,
+    }
+
+
 # ---------------------------------------------------------------- augmentation
 
 # Spoken fillers for the voice augmentation. Since 0.2.0 the list is wide and includes the ones

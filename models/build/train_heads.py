@@ -52,29 +52,12 @@ def train(cfg, log=print):
     return h, feat, samples
 
 
-def labels_json(thresholds, n_base):
-    return {
-        "name": "fankui-default",
-        "version": VERSION,
-        "description": "USE-multilingual-v3 encoder (int8) + bag of SentencePiece pieces; "
-                       "sentiment softmax, topic sigmoids, sentence embedding. See README.md.",
-        "sentiment": common.SENTIMENTS,
-        "topics": common.TOPICS,
-        "topic_thresholds": {t: float(x) for t, x in zip(common.TOPICS, thresholds)},
-        "other_topic": "other",
-        "embedding_dim": encoder.EMB,
-        "max_length": common.MAX_LENGTH,
-        "pad_id": 0,
-        "bos_id": 1,
-        "eos_id": 2,
-        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask",
-                   "span_mask": "span_mask"},
-        "outputs": {"sentiment": "sentiment", "topics": "topics", "embedding": "embedding",
-                    "span_sentiment": "span_sentiment", "span_topics": "span_topics",
-                    "span_embedding": "span_embedding"},
-        "preprocessing": "text normalized by fankui's Normalizer (Traditional->Simplified, "
-                         "full-width->half-width, lowercase, PII placeholders, repeats <= 3)",
-    }
+def labels_json(thresholds):
+    return common.labels_json(
+        "fankui-default", VERSION,
+        "USE-multilingual-v3 encoder (int8) + bag of SentencePiece pieces; "
+        "sentiment softmax, topic sigmoids, sentence embedding. See README.md.",
+        thresholds, encoder.EMB, ids=(0, 1, 2))
 
 
 HEADS = f"{common.WORK}/heads_export.npz"
@@ -85,7 +68,7 @@ def write_model(ex, thresholds, cfg):
     keep = np.load(f"{common.WORK}/vocab_keep.npy")
     info = json.load(open(f"{common.WORK}/vocab_info.json"))
     w = encoder.load_weights(keep)
-    labels = labels_json(thresholds, info["base_vocab"])
+    labels = labels_json(thresholds)
     model = model_graph.build(w, info["base_vocab"], info["vocab"], ex, cfg.sent_parts,
                               cfg.topic_parts,
                               metadata={"name": labels["name"], "version": VERSION})

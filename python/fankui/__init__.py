@@ -150,7 +150,7 @@ class Analyzer:
     """The whole fankui pipeline: normalization, clauses, keywords, quality, sentiment and topics.
 
     Args:
-        model: model directory (``model.onnx``, ``tokenizer.json``, ``labels.json``, and ``first_layer.bin`` when the graph takes it); default: the bundled model.
+        model: model directory (``model.onnx``, ``tokenizer.json``, ``labels.json``, and ``first_layer.bin`` when the graph takes it), or ``"accurate"`` for the accurate model of a source build (slower; the wheel carries the default model only); default: the bundled model.
         threads: ONNX Runtime sessions to run in parallel (default: one per core).
         voice: treat every text as a voice transcript (fillers removed, run-on text split).
         custom_topics: extra topics from example phrases, e.g. ``{"新品反馈": ["新出的鸡腿堡", "新品好吃吗"]}``.

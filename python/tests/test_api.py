@@ -246,3 +246,14 @@ def test_score_frame_adds_columns(tiny):
     assert out["quality_ok"].tolist()[1] is False
     with pytest.raises(fankui.InputError):
         tiny.score_frame(df, text_column="nope")
+
+
+def test_the_accurate_model_by_name():
+    """model="accurate" selects the bundled e5 model (in a source build; the wheel carries the
+    default model only), and a name that is no model is a ModelError."""
+    a = fankui.Analyzer(model="accurate")
+    [row] = a.score(["味道很好，但是服务员态度很差"])
+    assert [c["sentiment"]["label"] for c in row["clauses"]] == ["positive", "negative"]
+    assert a.embed(["好吃"]).shape == (1, 384)
+    with pytest.raises(fankui.ModelError):
+        fankui.Analyzer(model="no-such-model").score(["好吃"])
