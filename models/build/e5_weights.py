@@ -11,7 +11,6 @@ weight j in its low nibble and weight j + 16 in its high one, value = (nibble - 
 Position embeddings are stored from XLM-R's first real position (row 0 = the first token).
 """
 
-import json
 import struct
 
 import numpy as np
@@ -133,17 +132,3 @@ def prune(model, texts):
     remap = {old: new for new, old in enumerate(keep)}
     tok = tokenizer([pieces[i] for i in keep], scores[keep], remap[c["unk"]])
     return np.asarray(keep, np.int64), tok
-
-
-def save_tokenizer(tok, path):
-    tok.save(path)
-    # pretty-printing is not needed; keep the file deterministic
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-
-
-def load_tokenizer(path):
-    from tokenizers import Tokenizer
-    return Tokenizer.from_file(path)

@@ -312,6 +312,20 @@ class Encoder:
     def run(self, texts, **kw):
         return self.run_ids(self.ids(texts), **kw)
 
+    def span_whole_diff(self, id_lists, n=64):
+        """Largest |span output - text output| over the first n texts, each run alone with span 0
+        covering all its tokens (span 1 unused): a span must pool exactly like its text."""
+        worst = 0.0
+        for ids in id_lists[:n]:
+            a = np.asarray([ids], np.int64)
+            sm = np.zeros((1, 2, a.shape[1]), np.float32)
+            sm[0, 0, :] = 1
+            o = dict(zip(self.names, self.sess.run(None, {"input_ids": a, "span_mask": sm,
+                                                          "attention_mask": np.ones_like(a)})))
+            for k in ("sentiment", "topics", "embedding"):
+                worst = max(worst, float(np.abs(o["span_" + k][0, 0] - o[k][0]).max()))
+        return worst
+
 
 def parity_texts():
     import random

@@ -134,15 +134,7 @@ def check_graph(ex, cfg, h=None):
     emb = np.abs(np.linalg.norm(out["embedding"], axis=1) - 1).max()
     print(f"model.onnx vs numpy on {len(texts)} held-out texts: max abs diff {diff:.2e} "
           f"(exported vs trained heads: {fold:.1e}); embedding norm error {emb:.1e}")
-    span_diff = 0.0
-    for i in range(0, 64):  # one sentence per call, span 0 = all its tokens, span 1 unused
-        a = np.asarray([ids[i]], np.int64)
-        sm = np.zeros((1, 2, a.shape[1]), np.float32)
-        sm[0, 0, :] = 1
-        o = dict(zip(run.names, run.sess.run(None, {"input_ids": a, "attention_mask": np.ones_like(a),
-                                                    "span_mask": sm})))
-        for k in ("sentiment", "topics", "embedding"):
-            span_diff = max(span_diff, float(np.abs(o["span_" + k][0, 0] - o[k][0]).max()))
+    span_diff = run.span_whole_diff(ids)
     print(f"span outputs (span = whole sentence) vs sentence outputs: max abs diff {span_diff:.2e}")
     json.dump({"onnx_vs_numpy_max_abs_diff": diff, "span_vs_sentence_max_abs_diff": span_diff},
               open(f"{common.WORK}/heads_stats.json", "w"))
