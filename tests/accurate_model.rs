@@ -4,6 +4,10 @@
 use fankui::{Analyzer, Classifier, ClassifyOptions, Input, ModelOptions, PipelineConfig};
 use std::sync::OnceLock;
 
+#[path = "common/reads.rs"]
+mod reads;
+use reads::{assert_reads, topic_sentiment, topics};
+
 fn options() -> ClassifyOptions {
     ClassifyOptions::default().with_model(ModelOptions::default().with_dir("accurate"))
 }
@@ -11,10 +15,6 @@ fn options() -> ClassifyOptions {
 fn classifier() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
     C.get_or_init(|| Classifier::new(options()).expect("accurate model loads (run scripts/setup.sh)"))
-}
-
-fn topics(c: &fankui::Classification) -> Vec<&str> {
-    c.topics.iter().map(|t| t.label.as_str()).collect()
 }
 
 #[test]
@@ -29,16 +29,15 @@ fn the_name_accurate_selects_the_bundled_e5_model() {
 
 #[test]
 fn unambiguous_comments() {
-    let c = classifier();
-    let out =
-        c.classify_batch(&["薯条凉了", "汉堡里有头发", "送餐很快，味道很好，下次还点", "服务员态度很差"]).unwrap();
-    assert_eq!(out[0].sentiment.label, "negative");
-    assert!(topics(&out[0]).contains(&"temperature"), "{:?}", topics(&out[0]));
-    assert_eq!(out[1].sentiment.label, "negative");
-    assert!(topics(&out[1]).contains(&"hygiene"), "{:?}", topics(&out[1]));
-    assert_eq!(out[2].sentiment.label, "positive");
-    assert_eq!(out[3].sentiment.label, "negative");
-    assert!(topics(&out[3]).contains(&"service"), "{:?}", topics(&out[3]));
+    let out = assert_reads(
+        classifier(),
+        &[
+            ("薯条凉了", "negative", Some("temperature")),
+            ("汉堡里有头发", "negative", Some("hygiene")),
+            ("送餐很快，味道很好，下次还点", "positive", None),
+            ("服务员态度很差", "negative", Some("service")),
+        ],
+    );
     for o in &out {
         let norm: f32 = o.embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-3, "embedding norm {norm}");
@@ -66,9 +65,8 @@ fn each_clause_of_a_mixed_comment_keeps_its_own_sentiment() {
     assert_eq!(a.clauses.len(), 2);
     assert_eq!(a.clauses[0].sentiment.as_ref().unwrap().label, "positive", "{:?}", a.clauses[0]);
     assert_eq!(a.clauses[1].sentiment.as_ref().unwrap().label, "negative", "{:?}", a.clauses[1]);
-    let find = |label: &str| a.topics.iter().find(|t| t.label == label).map(|t| t.sentiment.as_str());
-    assert_eq!(find("taste"), Some("positive"), "{:?}", a.topics);
-    assert_eq!(find("service"), Some("negative"), "{:?}", a.topics);
+    assert_eq!(topic_sentiment(&a, "taste"), Some("positive"), "{:?}", a.topics);
+    assert_eq!(topic_sentiment(&a, "service"), Some("negative"), "{:?}", a.topics);
 }
 
 #[test]

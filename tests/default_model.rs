@@ -5,6 +5,10 @@
 use fankui::{Analyzer, Classifier, ClassifyOptions, Input, PipelineConfig, SpanInput};
 use std::sync::OnceLock;
 
+#[path = "common/reads.rs"]
+mod reads;
+use reads::{assert_reads, topic_sentiment};
+
 fn classifier() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
     C.get_or_init(|| Classifier::new(ClassifyOptions::default()).expect("default model loads (run scripts/setup.sh)"))
@@ -12,10 +16,6 @@ fn classifier() -> &'static Classifier {
 
 fn close(a: &[f32], b: &[f32]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-4)
-}
-
-fn topics(c: &fankui::Classification) -> Vec<&str> {
-    c.topics.iter().map(|t| t.label.as_str()).collect()
 }
 
 /// Byte ranges of the clauses of `text`, split at `，`.
@@ -37,16 +37,15 @@ fn the_default_model_supports_spans() {
 
 #[test]
 fn unambiguous_comments() {
-    let c = classifier();
-    let out =
-        c.classify_batch(&["薯条凉了", "汉堡里有头发", "送餐很快，味道很好，下次还点", "小程序付不了款"]).unwrap();
-    assert_eq!(out[0].sentiment.label, "negative");
-    assert!(topics(&out[0]).contains(&"temperature"), "{:?}", topics(&out[0]));
-    assert_eq!(out[1].sentiment.label, "negative");
-    assert!(topics(&out[1]).contains(&"hygiene"), "{:?}", topics(&out[1]));
-    assert_eq!(out[2].sentiment.label, "positive");
-    assert_eq!(out[3].sentiment.label, "negative");
-    assert!(topics(&out[3]).contains(&"app"), "{:?}", topics(&out[3]));
+    assert_reads(
+        classifier(),
+        &[
+            ("薯条凉了", "negative", Some("temperature")),
+            ("汉堡里有头发", "negative", Some("hygiene")),
+            ("送餐很快，味道很好，下次还点", "positive", None),
+            ("小程序付不了款", "negative", Some("app")),
+        ],
+    );
 }
 
 #[test]
@@ -58,9 +57,8 @@ fn aspect_sentiment_from_clauses() {
     let second = a.clauses[1].sentiment.as_ref().unwrap();
     assert_eq!(first.label, "positive", "{:?}", a.clauses[0]);
     assert_eq!(second.label, "negative", "{:?}", a.clauses[1]);
-    let find = |label: &str| a.topics.iter().find(|t| t.label == label).map(|t| t.sentiment.as_str());
-    assert_eq!(find("delivery"), Some("positive"), "{:?}", a.topics);
-    assert_eq!(find("temperature"), Some("negative"), "{:?}", a.topics);
+    assert_eq!(topic_sentiment(&a, "delivery"), Some("positive"), "{:?}", a.topics);
+    assert_eq!(topic_sentiment(&a, "temperature"), Some("negative"), "{:?}", a.topics);
 }
 
 #[test]
