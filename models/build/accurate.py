@@ -13,6 +13,7 @@ vocabulary; evaluate_real.py measures the model there.
     python accurate.py              # ~20 minutes on 2 cores (embedding 147k texts, then the heads)
     python accurate.py --quick      # the same steps on ~18,000 samples (a smoke test, worse model)
     python accurate.py --out DIR [--spans] [--set FIELD=VALUE ...]   # variants (heads.Config)
+    python accurate.py --finetuned work/e5_ft.npz   # e5's top layers from e5_finetune.py
 
 The graph has no span outputs unless --spans: fankui then scores each clause as a text of its
 own. With spans, a clause pools its own tokens' states after attention over the whole comment,
@@ -71,8 +72,9 @@ def labels_json(thresholds, spans):
         thresholds, EMB, ids=(1, 0, 2), spans=spans, max_batch=1)
 
 
-def main(out=OUT, spans=False, overrides=(), quick=False):
-    """Builds the model into `out`. `overrides`: (field, value) pairs of heads.Config."""
+def main(out=OUT, spans=False, overrides=(), quick=False, finetuned=None):
+    """Builds the model into `out`. `overrides`: (field, value) pairs of heads.Config;
+    `finetuned`: an e5_finetune.py file whose tensors replace the pretrained ones."""
     t0 = time.time()
     log = lambda *a: print(f"[{time.time() - t0:5.0f}s]", *a, flush=True)  # noqa: E731
     cfg = heads.Config()
@@ -88,6 +90,10 @@ def main(out=OUT, spans=False, overrides=(), quick=False):
     log(f"samples: {len(samples)} ({sum(s['kind'] == 'public' for s in samples)} public)")
 
     w = e5_weights.load()
+    if finetuned:
+        with np.load(finetuned) as z:
+            w["tensors"].update({k: z[k] for k in z.files})
+        log(f"{len(z.files)} tensors from {finetuned}")
     keep, tok = e5_weights.prune(w, texts)
     log(f"vocabulary: {len(keep)} of {len(w['pieces'])} pieces")
     os.makedirs(out, exist_ok=True)
@@ -143,4 +149,5 @@ if __name__ == "__main__":
     argv = sys.argv[1:]
     sys.exit(main(out=argv[argv.index("--out") + 1] if "--out" in argv else OUT,
                   spans="--spans" in argv, quick="--quick" in argv,
+                  finetuned=argv[argv.index("--finetuned") + 1] if "--finetuned" in argv else None,
                   overrides=[argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "--set"]))
