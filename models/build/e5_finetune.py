@@ -14,7 +14,7 @@ restaurant sentences of models/build/data, the hand-labelled units of **train** 
 stars) with a sample of the voice-style copies, of the star-labelled reviews and of the public
 sentences of ../shared/data. Never real_dev (dev shops) or val_restaurant.
 
-    python e5_finetune.py [--layers 2] [--epochs 2] [--lr 1e-4] [--out work/e5_ft.npz]
+    python e5_finetune.py [--layers 4] [--epochs 2] [--lr 1e-4] [--out work/e5_ft.npz]
 
 Writes the trained layers' tensors under e5_weights.py's names ([out, in] matrices).
 """
@@ -89,7 +89,7 @@ def pick_samples(samples, rng, voice, stars, public):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--layers", type=int, default=2, help="top layers trained")
+    ap.add_argument("--layers", type=int, default=4, help="top layers trained")
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--l2sp", type=float, default=1e-3)
