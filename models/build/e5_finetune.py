@@ -81,6 +81,29 @@ def pad_len(n):
     return min(MAX_T, max(8, -(-n // 8) * 8))
 
 
+def check(w, keep, tok, trained, run, n=100):
+    """e5_graph's float32 ONNX graph with the trained tensors vs the JAX forward (`run`: ids ->
+    embedding) on validation sentences never trained on: the graph must compute what was
+    trained."""
+    import tempfile
+
+    import onnx
+
+    import e5_graph
+    import encoder
+    texts = [common.normalize(r["text"]) for r in common.load_restaurant_val()][:n]
+    ids = [i for i in (e.ids for e in tok.encode_batch(texts)) if len(i) <= MAX_T]
+    model, _ = e5_graph.build(dict(w, tensors=dict(w["tensors"], **trained)), keep, spans=False)
+    with tempfile.TemporaryDirectory() as d:
+        onnx.save(model, f"{d}/e5.onnx")
+        tok.save(f"{d}/tokenizer.json")
+        ref = encoder.Encoder(f"{d}/e5.onnx", f"{d}/tokenizer.json").run_ids(ids, batch=1)
+    cos = (np.stack([run(i) for i in ids]) * ref["embedding"]).sum(1)
+    print(f"ONNX graph vs JAX forward on {len(ids)} validation sentences: embedding cosine "
+          f"mean {cos.mean():.6f}, min {cos.min():.6f}", flush=True)
+    assert cos.min() > 0.9999, "the ONNX graph does not compute what was trained"
+
+
 def pick_samples(samples, rng, voice, stars, public):
     by = {k: [s for s in samples if s["kind"] == k] for k in {s["kind"] for s in samples}}
     take = lambda k, n: rng.sample(by.get(k, []), min(n, len(by.get(k, []))))  # noqa: E731
@@ -98,6 +121,8 @@ def main():
     ap.add_argument("--stars", type=int, default=8000, help="star-labelled reviews sampled")
     ap.add_argument("--public", type=int, default=5000, help="public sentences sampled")
     ap.add_argument("--out", default=f"{common.WORK}/e5_ft.npz")
+    ap.add_argument("--check-only", action="store_true",
+                    help="only compare the ONNX graph with the JAX forward for the weights in --out")
     args = ap.parse_args()
 
     import jax
@@ -141,21 +166,37 @@ def main():
             x = layer(p, x, b)
         return x
 
-    def pad(idx, T=None):
-        T = T or pad_len(max(len(ids[i]) for i in idx))
-        a = np.full((len(idx), T), c["pad"], np.int64)
-        m = np.zeros((len(idx), T), np.float32)
-        for r, i in enumerate(idx):
-            a[r, :len(ids[i])] = ids[i]
-            m[r, :len(ids[i])] = 1
+    def pad(lists):
+        a = np.full((len(lists), pad_len(max(map(len, lists)))), c["pad"], np.int64)
+        m = np.zeros(a.shape, np.float32)
+        for r, i in enumerate(lists):
+            a[r, :len(i)] = i
+            m[r, :len(i)] = 1
         return a, m
+
+    names = [f"l{l}.{k}" for l in range(first, NL) for k in LAYER_KEYS]
+
+    def forward(p, x, m):
+        b = bias_of(m)
+        for l in range(first, NL):
+            x = layer({k: p[f"l{l}.{k}"] for k in LAYER_KEYS}, x, b)
+        return pooled(x, m)
+
+    def embedding(p, i):
+        a, m = pad([i])
+        return np.asarray(forward(p, lower(a, m), m))[0]
+
+    if args.check_only:
+        with np.load(args.out) as z:
+            check(w, keep, tok, {n: z[n] for n in names}, lambda i: embedding(z, i))
+        return
 
     # the frozen layers' output, once: float16, one [tokens, H] array per sample
     cache = [None] * len(samples)
     order = sorted(range(len(samples)), key=lambda i: len(ids[i]))
     for s in range(0, len(order), 64):
         idx = order[s:s + 64]
-        a, m = pad(idx)
+        a, m = pad([ids[i] for i in idx])
         x = np.asarray(lower(a, m)).astype(np.float16)
         for r, i in enumerate(idx):
             cache[i] = x[r, :len(ids[i])]
@@ -163,18 +204,11 @@ def main():
             log(f"  frozen layers: {s + len(idx)}/{len(samples)}")
     log("frozen layers cached")
 
-    names = [f"l{l}.{k}" for l in range(first, NL) for k in LAYER_KEYS]
     p0 = {n: jnp.asarray(t[n]) for n in names}
     key = jax.random.PRNGKey(common.SEED)
     H = c["hidden"]
     hp = {"Ws": jnp.zeros((H, 3)), "bs": jnp.zeros(3),
           "Wt": jax.random.normal(key, (H, 14)) * 0.01, "bt": jnp.full(14, -3.0)}
-
-    def forward(p, x, m):
-        b = bias_of(m)
-        for l in range(first, NL):
-            x = layer({k: p[f"l{l}.{k}"] for k in LAYER_KEYS}, x, b)
-        return pooled(x, m)
 
     def loss_fn(p, h, x, m, ys, ws, yt, wt):
         e = forward(p, x, m) * 10
@@ -237,6 +271,7 @@ def main():
     log("relative weight change: " + ", ".join(f"{k} {v:.3f}" for k, v in drift.items()))
     np.savez(args.out, **{n: np.asarray(p[n], np.float32) for n in names})
     log(f"wrote {args.out}")
+    check(w, keep, tok, {n: np.asarray(p[n]) for n in names}, lambda i: embedding(p, i))
 
 
 if __name__ == "__main__":
