@@ -66,13 +66,14 @@ def use_e5_features(cfg):
     cfg.topic_parts = ("embedding",)
 
 
-def labels_json(thresholds, spans):
+def labels_json(thresholds, spans, tuned_layers=0):
     # int8 activations are scaled per call (dynamic quantisation): one text per call keeps a
     # text's outputs independent of the others scored with it
     return common.labels_json(
         "fankui-accurate", VERSION,
-        "multilingual-e5-small, top 4 layers fine-tuned (int8) + bag of its SentencePiece "
-        "pieces; sentiment softmax, topic sigmoids, sentence embedding. See models/README.md.",
+        f"multilingual-e5-small{f', top {tuned_layers} layers fine-tuned' if tuned_layers else ''}"
+        " (int8) + bag of its SentencePiece pieces; sentiment softmax, topic sigmoids, sentence "
+        "embedding. See models/README.md.",
         thresholds, EMB, ids=(1, 0, 2), spans=spans, max_batch=1)
 
 
@@ -94,10 +95,12 @@ def main(out=OUT, spans=False, overrides=(), quick=False, finetuned=None):
     log(f"samples: {len(samples)} ({sum(s['kind'] == 'public' for s in samples)} public)")
 
     w = e5_weights.load()
+    tuned_layers = 0
     if finetuned:
         with np.load(finetuned) as z:
-            w["tensors"].update({k: z[k] for k in z.files})
-        log(f"{len(z.files)} tensors from {finetuned}")
+            w = e5_weights.with_tensors(w, {k: z[k] for k in z.files})
+            tuned_layers = len({k.split(".")[0] for k in z.files})
+        log(f"top {tuned_layers} layers fine-tuned ({finetuned})")
     keep, tok = e5_weights.prune(w, texts)
     log(f"vocabulary: {len(keep)} of {len(w['pieces'])} pieces")
     os.makedirs(out, exist_ok=True)
@@ -123,7 +126,7 @@ def main(out=OUT, spans=False, overrides=(), quick=False, finetuned=None):
                                          metadata={"name": "fankui-accurate", "version": VERSION})
     quantize(model, f"{out}/model.onnx", exclude=head_matmuls)
     with open(f"{out}/labels.json", "w", encoding="utf-8") as f:
-        json.dump(labels_json(h.thresholds, spans), f, ensure_ascii=False, indent=2)
+        json.dump(labels_json(h.thresholds, spans, tuned_layers), f, ensure_ascii=False, indent=2)
         f.write("\n")
     log(f"wrote {out}/model.onnx ({os.path.getsize(f'{out}/model.onnx') / 1e6:.1f} MB)")
     check(h, tok, len(keep), out)

@@ -93,7 +93,7 @@ def check(w, keep, tok, trained, run, n=100):
     import encoder
     texts = [common.normalize(r["text"]) for r in common.load_restaurant_val()][:n]
     ids = [i for i in (e.ids for e in tok.encode_batch(texts)) if len(i) <= MAX_T]
-    model, _ = e5_graph.build(dict(w, tensors=dict(w["tensors"], **trained)), keep, spans=False)
+    model, _ = e5_graph.build(e5_weights.with_tensors(w, trained), keep, spans=False)
     with tempfile.TemporaryDirectory() as d:
         onnx.save(model, f"{d}/e5.onnx")
         tok.save(f"{d}/tokenizer.json")

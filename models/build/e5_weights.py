@@ -92,6 +92,11 @@ def load(path=None):
     return {"config": config, "pieces": pieces, "scores": scores, "tensors": tensors}
 
 
+def with_tensors(model, tensors):
+    """A copy of `model` whose tensors of those names are `tensors` (e5_finetune.py's layers)."""
+    return dict(model, tensors=dict(model["tensors"], **tensors))
+
+
 PREFIX = ("▁que", "ry", ":")  # e5's "query: " prefix as the whole vocabulary tokenizes it
 
 
