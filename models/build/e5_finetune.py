@@ -141,13 +141,7 @@ def main():
     keep, tok = e5_weights.prune(w, [s["text"] for s in samples])
     samples = pick_samples(samples, rng, args.voice, args.stars, args.public)
     ids = [e.ids[:MAX_T] for e in tok.encode_batch([s["text"] for s in samples])]
-    ys = np.array([s["s"] for s in samples], np.int32)
-    ws = np.array([s["ws"] for s in samples], np.float32)
-    yt = np.stack([s["topics"] if s["topics"] is not None else np.zeros(14, np.float32)
-                   for s in samples]).astype(np.float32)
-    wt = np.array([s["w"] if s["topics"] is not None else 0.0 for s in samples], np.float32)
-    ws /= ws.mean()
-    wt /= wt[wt > 0].mean()
+    ys, ws, yt, wt = finetune.targets(samples)
     log(f"samples: {len(samples)} ({sum(s['kind'] == 'public' for s in samples)} public, "
         f"{sum(s['kind'] == 'stars' for s in samples)} stars, {int((wt > 0).sum())} with topics);"
         f" avg {np.mean([len(i) for i in ids]):.1f} tokens")

@@ -98,6 +98,17 @@ def batches(n_items, lengths, size, rng):
     return out
 
 
+def targets(samples):
+    """Training targets of heads.build_samples' samples: sentiment class and weight, topic 0/1
+    rows and weight (0 for samples without topics); each weight scaled to a mean of 1."""
+    ys = np.array([s["s"] for s in samples], np.int32)
+    ws = np.array([s["ws"] for s in samples], np.float32)
+    yt = np.stack([s["topics"] if s["topics"] is not None else np.zeros(14, np.float32)
+                   for s in samples]).astype(np.float32)
+    wt = np.array([s["w"] if s["topics"] is not None else 0.0 for s in samples], np.float32)
+    return ys, ws / ws.mean(), yt, wt / wt[wt > 0].mean()
+
+
 def pad_len(n):
     return min(MAX_T, max(8, -(-n // 8) * 8))
 
@@ -170,17 +181,10 @@ def main():
     enc = tok.encode_batch([s["text"] for s in samples])
     ids = [common.encoder_ids(e.ids, n_base)[:MAX_T] for e in enc]
     raw = [e.ids[:MAX_T] for e in enc]  # the bag reads the tokenizer's own ids
-    ys = np.array([s["s"] for s in samples], np.int32)
-    ws = np.array([s["ws"] for s in samples], np.float32)
-    has_t = np.array([s["topics"] is not None for s in samples], np.float32)
-    yt = np.stack([s["topics"] if s["topics"] is not None else np.zeros(14, np.float32)
-                   for s in samples]).astype(np.float32)
-    wt = np.array([s["w"] if s["topics"] is not None else 0.0 for s in samples], np.float32)
-    ws /= ws.mean()
-    wt /= wt[wt > 0].mean()
+    ys, ws, yt, wt = targets(samples)
     print(f"fine-tuning samples: {len(samples)} ({sum(s['kind'] == 'public' for s in samples)} "
           f"public, {sum(s['kind'] == 'stars' for s in samples)} stars, "
-          f"{int(has_t.sum())} with topics); avg {np.mean([len(i) for i in ids]):.1f} tokens",
+          f"{int((wt > 0).sum())} with topics); avg {np.mean([len(i) for i in ids]):.1f} tokens",
           flush=True)
 
     p0 = {k: jnp.asarray(w[k], jnp.float32) for k in TRAINED}
